@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { DetectorError, ExitCode, ConfigError } from '../errors.js';
 import { collect } from './collect.js';
 import { registerConfig } from './commands/config.js';
+import { registerExplain } from './commands/explain.js';
 
 /** Builds the CLI. Commands are listed here explicitly: nothing registers itself at import time. */
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerConfig(program);
+  registerExplain(program);
   return program;
 }
 

@@ -1,0 +1,428 @@
+#!/usr/bin/env bash
+# Starts, stops and reports on a real single-node Elasticsearch on 127.0.0.1
+# for the integration tests and the demo.
+#
+# The node is the "integ-test-zip" distribution that Elastic publishes on Maven
+# Central (org.elasticsearch.distribution.integ-test-zip:elasticsearch:<v>:zip):
+# the only complete, runnable Elasticsearch that Central carries. It has server
+# core, transport-netty4, x-pack-core and x-pack-security, and lacks the other
+# modules (no `GET /`, no painless, no reindex/_delete_by_query, no wildcard...).
+#
+# Usage: scripts/es.sh start|stop|status|help   (see usage() below for knobs)
+set -euo pipefail
+
+readonly REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# ---- knobs (environment) -----------------------------------------------------
+ES_VERSION="${ES_VERSION:-9.5.4}"
+ES_PORT="${ES_PORT:-9200}"
+# Transport is derived from the HTTP port so two nodes on different HTTP ports
+# never fight over 9300 (9200 -> 9300, 9299 -> 9399).
+ES_TRANSPORT_PORT="${ES_TRANSPORT_PORT:-$((ES_PORT + 100))}"
+ES_HEAP="${ES_HEAP:-512m}"
+ES_JAVA_HOME="${ES_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+ES_USER="${ES_USER:-cpd-es}"
+ES_START_TIMEOUT_S="${ES_START_TIMEOUT_S:-180}"
+ES_STOP_TIMEOUT_S="${ES_STOP_TIMEOUT_S:-30}"
+# Data survives restarts; 1 wipes it on start. This distribution cannot delete
+# a data stream (no _data_stream API), so a wipe is the only way to drop one.
+ES_WIPE_DATA="${ES_WIPE_DATA:-0}"
+MAVEN_REPO_LOCAL="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}"
+readonly ES_GROUP_PATH="org/elasticsearch/distribution/integ-test-zip/elasticsearch"
+readonly ES_COORDS="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
+readonly DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
+
+log() { printf 'es.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+usage() {
+  cat <<EOF
+Usage: bash scripts/es.sh <command>
+
+  start   fetch (Maven Central, cached in ~/.m2), unpack once, start a
+          single-node Elasticsearch on 127.0.0.1:\$ES_PORT and wait for yellow.
+          If something already answers /_cluster/health there, reuse it.
+  stop    stop the node this script started on \$ES_PORT (SIGTERM, then SIGKILL
+          after \$ES_STOP_TIMEOUT_S). Exits 0 when nothing is running.
+  status  say whether a node runs on \$ES_PORT, its pid and version.
+          Exit code 0 when something answers, 3 when not (LSB style).
+
+Environment (defaults):
+  ES_VERSION=$ES_VERSION  ES_PORT=$ES_PORT  ES_TRANSPORT_PORT=ES_PORT+100
+  ES_HEAP=$ES_HEAP  ES_JAVA_HOME=$ES_JAVA_HOME
+  ES_CACHE_DIR=<repo>/.cache/elasticsearch (or /var/tmp/curl-proxy-detector/elasticsearch
+               when root and the repo is not reachable by \$ES_USER)
+  ES_USER=$ES_USER (only used when running as root)
+  ES_START_TIMEOUT_S=$ES_START_TIMEOUT_S  ES_STOP_TIMEOUT_S=$ES_STOP_TIMEOUT_S
+  ES_WIPE_DATA=0 (1: start with an empty data dir)
+  MAVEN_REPO_LOCAL=~/.m2/repository
+EOF
+}
+
+is_root() { [[ "$(id -u)" == 0 ]]; }
+
+# True if every directory from / down to $1 can be traversed by "other" users.
+# Used as root to decide whether the unprivileged ES user can reach the cache;
+# it must give the same answer for start, stop and status, so it looks only at
+# the path's modes and not at whether the ES user exists yet.
+world_traversable() {
+  local dir="$1"
+  while [[ "$dir" != "/" && -n "$dir" ]]; do
+    if [[ -e "$dir" ]]; then
+      [[ "$(stat -c %A "$dir")" == ?????????[xt] ]] || return 1
+    fi
+    dir="$(dirname "$dir")"
+  done
+}
+
+# Where the unpacked distributions and the per-port run dirs live.
+resolve_cache_dir() {
+  if [[ -n "${ES_CACHE_DIR:-}" ]]; then
+    echo "$ES_CACHE_DIR"
+  elif is_root && ! world_traversable "$REPO_DIR"; then
+    # e.g. a clone under /root (mode 700): the ES user could not read its own
+    # jars there, so keep everything in a world-traversable place instead.
+    echo "/var/tmp/curl-proxy-detector/elasticsearch"
+  else
+    echo "$REPO_DIR/.cache/elasticsearch"
+  fi
+}
+
+validate_knobs() {
+  [[ "$ES_PORT" =~ ^[0-9]+$ ]] && ((ES_PORT > 0 && ES_PORT < 65536)) ||
+    die "ES_PORT must be a TCP port number, got '$ES_PORT'"
+  [[ "$ES_TRANSPORT_PORT" =~ ^[0-9]+$ ]] && ((ES_TRANSPORT_PORT > 0 && ES_TRANSPORT_PORT < 65536)) ||
+    die "ES_TRANSPORT_PORT must be a TCP port number, got '$ES_TRANSPORT_PORT' (set it explicitly when ES_PORT > 65435)"
+  [[ "$ES_HEAP" =~ ^[0-9]+[mMgG]$ ]] || die "ES_HEAP must look like 512m or 1g, got '$ES_HEAP'"
+  [[ "$ES_START_TIMEOUT_S" =~ ^[0-9]+$ ]] || die "ES_START_TIMEOUT_S must be whole seconds, got '$ES_START_TIMEOUT_S'"
+  [[ "$ES_STOP_TIMEOUT_S" =~ ^[0-9]+$ ]] || die "ES_STOP_TIMEOUT_S must be whole seconds, got '$ES_STOP_TIMEOUT_S'"
+  [[ "$ES_WIPE_DATA" == [01] ]] || die "ES_WIPE_DATA must be 0 or 1, got '$ES_WIPE_DATA'"
+}
+
+CACHE_DIR="$(resolve_cache_dir)"
+ES_HOME_DIR="$CACHE_DIR/$ES_VERSION"     # unpacked distribution, shared, read-only
+RUN_DIR="$CACHE_DIR/run/$ES_PORT"        # per port: config/ data/ logs/ tmp/ es.pid
+PID_FILE="$RUN_DIR/es.pid"
+LAUNCHER_LOG="$RUN_DIR/launcher.log"
+BASE_URL="http://127.0.0.1:$ES_PORT"
+
+# ---- probing -------------------------------------------------------------------
+
+# HTTP status of /_cluster/health on $ES_PORT ("000" when nothing answers).
+health_code() {
+  curl -s -o /dev/null -w '%{http_code}' --max-time "${1:-3}" \
+    "$BASE_URL/_cluster/health?wait_for_status=yellow&timeout=${2:-1s}" 2>/dev/null || true
+}
+
+answers_health() { [[ "$(health_code)" == 200 ]]; }
+
+# Version of whatever answers on $ES_PORT. `GET /` is not in this distribution
+# (it lives in the missing rest-root module), so ask the nodes info API.
+remote_version() {
+  curl -s --max-time 3 "$BASE_URL/_nodes/_local?filter_path=nodes.*.version" 2>/dev/null |
+    grep -o '"version":"[^"]*"' | head -n1 | cut -d'"' -f4 || true
+}
+
+port_listening() {
+  ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# The pid from our pid file, if it is alive and really is the ES server we
+# launched for this port. The JVM command line does not carry path.conf (the
+# launcher passes it on stdin), but it does carry our per-port tmp dir.
+# Guards against stale pid files and recycled pids before we send signals.
+our_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid
+  pid="$(tr -dc '0-9' <"$PID_FILE")"
+  [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "-Djava.io.tmpdir=$RUN_DIR/tmp " || return 1
+  echo "$pid"
+}
+
+# ---- prerequisites ---------------------------------------------------------------
+
+java_major() {
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 |
+    sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
+}
+
+check_java() {
+  [[ -x "$ES_JAVA_HOME/bin/java" ]] ||
+    die "no java at $ES_JAVA_HOME/bin/java; set ES_JAVA_HOME to a JDK (Elasticsearch ${ES_VERSION%%.*}.x needs 21+ for 9.x, 17+ for 8.x)"
+  local major need=17
+  major="$(java_major "$ES_JAVA_HOME")"
+  [[ "${ES_VERSION%%.*}" -ge 9 ]] && need=21
+  [[ -n "$major" && "$major" -ge "$need" ]] ||
+    die "Elasticsearch $ES_VERSION needs Java $need+, but $ES_JAVA_HOME is Java '${major:-?}'"
+}
+
+ensure_maven() {
+  command -v mvn >/dev/null && return
+  is_root || die "Maven (mvn) is needed to fetch Elasticsearch from Maven Central; install it (apt-get install maven) or run as root"
+  log "installing Maven with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q maven >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && apt-get install -y -q maven >/dev/null; } ||
+    die "apt-get install maven failed"
+}
+
+# Path of the distribution zip in the local Maven repo, fetched if missing.
+fetch_zip() {
+  local zip="$MAVEN_REPO_LOCAL/$ES_GROUP_PATH/$ES_VERSION/elasticsearch-$ES_VERSION.zip"
+  if [[ ! -s "$zip" ]]; then
+    ensure_maven
+    log "fetching $ES_COORDS from Maven Central (~130 MB, once)"
+    # The JVM that runs Maven is the system default; fall back to ours if none.
+    local java_home="${JAVA_HOME:-}"
+    command -v java >/dev/null || java_home="$ES_JAVA_HOME"
+    JAVA_HOME="$java_home" mvn -B -q -U \
+      -Dmaven.repo.local="$MAVEN_REPO_LOCAL" \
+      "$DEPENDENCY_PLUGIN:get" -Dartifact="$ES_COORDS" -Dtransitive=false >&2 ||
+      die "Maven could not fetch $ES_COORDS (is ES_VERSION=$ES_VERSION published on Central?)"
+    [[ -s "$zip" ]] || die "Maven finished but $zip is missing"
+  fi
+  echo "$zip"
+}
+
+# Unpack once into $ES_HOME_DIR. Unpacks beside it and renames, so an
+# interrupted run never leaves a half-unpacked distribution behind.
+ensure_distribution() {
+  [[ -x "$ES_HOME_DIR/bin/elasticsearch" ]] && return
+  local zip tmp
+  zip="$(fetch_zip)"
+  mkdir -p "$CACHE_DIR"
+  chmod a+rx "$CACHE_DIR"
+  tmp="$(mktemp -d "$CACHE_DIR/.unpack-$ES_VERSION.XXXXXX")"
+  log "unpacking $(basename "$zip") into $ES_HOME_DIR"
+  unzip -q "$zip" -d "$tmp" || { rm -rf "$tmp"; die "could not unzip $zip (corrupt download? delete it and retry)"; }
+  # The distribution stays owned by the invoking user and read-only to ES.
+  chmod -R a+rX "$tmp"
+  if ! mv -T "$tmp/elasticsearch-$ES_VERSION" "$ES_HOME_DIR" 2>/dev/null; then
+    [[ -x "$ES_HOME_DIR/bin/elasticsearch" ]] || { rm -rf "$tmp"; die "could not move the distribution into $ES_HOME_DIR"; }
+  fi
+  rm -rf "$tmp"   # only the now-empty wrapper, or a copy another run beat us to
+}
+
+# Elasticsearch refuses to run as root, and CI runs as root: create a system
+# user (idempotent) and run the node as that user.
+ensure_es_user() {
+  id -u "$ES_USER" >/dev/null 2>&1 && return
+  log "creating system user $ES_USER to run Elasticsearch (it refuses to run as root)"
+  useradd --system --no-create-home --home-dir /nonexistent \
+    --shell /usr/sbin/nologin "$ES_USER" 2>/dev/null || id -u "$ES_USER" >/dev/null 2>&1 ||
+    die "could not create user $ES_USER"
+}
+
+# Per-port config, data, logs and tmp, so nodes on different ports never share
+# a data path, a keystore or a log file.
+prepare_run_dir() {
+  mkdir -p "$RUN_DIR"/{config,data,logs,tmp}
+  # Data written by another version may not be readable (no downgrades): this
+  # is scratch data for tests, so start clean instead of failing.
+  if [[ -f "$RUN_DIR/version" && "$(cat "$RUN_DIR/version")" != "$ES_VERSION" ]]; then
+    log "data in $RUN_DIR/data is from Elasticsearch $(cat "$RUN_DIR/version"); wiping it for $ES_VERSION"
+    rm -rf "$RUN_DIR/data" && mkdir -p "$RUN_DIR/data"
+  elif [[ "$ES_WIPE_DATA" == 1 ]]; then
+    log "ES_WIPE_DATA=1: wiping $RUN_DIR/data"
+    rm -rf "$RUN_DIR/data" && mkdir -p "$RUN_DIR/data"
+  fi
+  echo "$ES_VERSION" >"$RUN_DIR/version"
+  cp -R "$ES_HOME_DIR/config/." "$RUN_DIR/config/"
+  write_settings >"$RUN_DIR/config/elasticsearch.yml"
+  # Heap fixed and small: left alone, ES sizes the heap to half of the RAM.
+  # No pre-touch: ES turns it on, which makes the whole heap resident at once.
+  printf -- '-Xms%s\n-Xmx%s\n-XX:-AlwaysPreTouch\n' "$ES_HEAP" "$ES_HEAP" \
+    >"$RUN_DIR/config/jvm.options.d/heap.options"
+  rm -f "$PID_FILE" "$LAUNCHER_LOG"
+  if is_root; then
+    chown -R "$ES_USER:" "$RUN_DIR"
+    # Parents must be traversable by the ES user (an explicit ES_CACHE_DIR may
+    # not be, and /var/tmp/curl-proxy-detector is created by us as root).
+    world_traversable "$RUN_DIR" || chmod a+x "$CACHE_DIR" "$CACHE_DIR/run"
+    runuser -u "$ES_USER" -- test -r "$ES_HOME_DIR/lib/elasticsearch-$ES_VERSION.jar" ||
+      die "user $ES_USER cannot read $ES_HOME_DIR; set ES_CACHE_DIR to a directory every user can traverse"
+  fi
+}
+
+# Node settings. Only settings of plugins this distribution ships: ES refuses
+# to start on an unknown setting (so no ingest.geoip.*, no xpack.ml.*).
+write_settings() {
+  cat <<EOF
+# Generated by scripts/es.sh on each start; edits are overwritten.
+cluster.name: cpd-es-$ES_PORT
+node.name: cpd-es-$ES_PORT
+network.host: 127.0.0.1
+http.port: $ES_PORT
+transport.port: $ES_TRANSPORT_PORT
+discovery.type: single-node
+path.data: $RUN_DIR/data
+path.logs: $RUN_DIR/logs
+# CI disks have been seen nearly full; never refuse shards because of that.
+cluster.routing.allocation.disk.threshold_enabled: false
+# Tests delete their indices by wildcard.
+action.destructive_requires_name: false
+# Plain HTTP, no users; also stops security auto-configuration on first start.
+xpack.security.enabled: false
+# vm.max_map_count is 65530 on these machines (ES wants 262144) and we cannot
+# raise it in CI; without mmap Lucene uses NIO and needs no map count.
+node.store.allow_mmap: false
+EOF
+}
+
+# ---- commands --------------------------------------------------------------------
+
+print_log_tail() {
+  local server_log="$RUN_DIR/logs/cpd-es-$ES_PORT.log"
+  if [[ -s "$LAUNCHER_LOG" ]]; then
+    log "---- $LAUNCHER_LOG (last 30 lines) ----"
+    tail -n 30 "$LAUNCHER_LOG" >&2
+  fi
+  if [[ -s "$server_log" ]]; then
+    log "---- $server_log (last 60 lines) ----"
+    tail -n 60 "$server_log" >&2
+  else
+    log "(no server log at $server_log)"
+  fi
+}
+
+# Kill everything a failed start left behind: the launcher's process group
+# (launcher + server JVM, both in the session setsid gave them) and the pid file's pid.
+kill_started() {
+  local launcher_pid="$1" pid
+  pid="$(our_pid || true)"
+  kill -TERM -- "-$launcher_pid" 2>/dev/null || true
+  [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null || true
+  sleep 3
+  kill -KILL -- "-$launcher_pid" 2>/dev/null || true
+  [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$PID_FILE"
+}
+
+cmd_start() {
+  validate_knobs
+  local pid
+  if answers_health; then
+    if pid="$(our_pid)"; then
+      log "already running: Elasticsearch $(remote_version) at $BASE_URL (pid $pid, started by this script)"
+    else
+      log "something already answers $BASE_URL/_cluster/health (version $(remote_version)); using it, not starting another"
+    fi
+    return 0
+  fi
+  if pid="$(our_pid)"; then
+    die "our node (pid $pid) runs but does not answer $BASE_URL yet; try again or run 'bash scripts/es.sh stop'"
+  fi
+  port_listening "$ES_PORT" && die "port $ES_PORT is in use by something that is not Elasticsearch; pick another ES_PORT"
+  port_listening "$ES_TRANSPORT_PORT" && die "transport port $ES_TRANSPORT_PORT is in use; set ES_TRANSPORT_PORT"
+
+  check_java
+  ensure_distribution
+  is_root && ensure_es_user
+  prepare_run_dir
+
+  # A clean environment: HOME=/root or JAVA_HOME from the caller would only
+  # produce warnings or unreadable paths for the ES user.
+  local -a env_cmd=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$RUN_DIR" LANG=C.UTF-8
+    ES_JAVA_HOME="$ES_JAVA_HOME" ES_PATH_CONF="$RUN_DIR/config" ES_TMPDIR="$RUN_DIR/tmp")
+  local -a run_as=()
+  is_root && run_as=(runuser -u "$ES_USER" --)
+  local started=$SECONDS deadline=$((SECONDS + ES_START_TIMEOUT_S))
+
+  log "starting Elasticsearch $ES_VERSION on $BASE_URL (heap $ES_HEAP, java $(java_major "$ES_JAVA_HOME"), logs in $RUN_DIR/logs)"
+  # -d daemonizes and -p writes the server JVM's pid. setsid gives the launcher
+  # its own process group, so a failed start can be killed as a whole and the
+  # node does not die with the caller's terminal. `cd` because the ES user may
+  # not be able to read the caller's working directory.
+  (cd "$RUN_DIR" && exec setsid "${run_as[@]}" "${env_cmd[@]}" \
+    "$ES_HOME_DIR/bin/elasticsearch" -d -p "$PID_FILE" \
+    >"$LAUNCHER_LOG" 2>&1 </dev/null) &
+  local launcher_pid=$!
+
+  local launcher_done=0 code
+  while ((SECONDS < deadline)); do
+    code="$(health_code 6 5s)"
+    [[ "$code" == 200 ]] && break
+    if ((launcher_done == 0)) && ! kill -0 "$launcher_pid" 2>/dev/null; then
+      # The launcher returns once the server is up (0) or has failed (non-0).
+      wait "$launcher_pid" && launcher_done=1 || {
+        log "error: the Elasticsearch launcher failed (exit $?)"
+        print_log_tail; kill_started "$launcher_pid"; exit 1
+      }
+    fi
+    if ((launcher_done == 1)) && ! our_pid >/dev/null; then
+      log "error: Elasticsearch exited during start-up"
+      print_log_tail; kill_started "$launcher_pid"; exit 1
+    fi
+    sleep 1
+  done
+  if [[ "${code:-}" != 200 ]]; then
+    log "error: Elasticsearch did not report yellow within ${ES_START_TIMEOUT_S}s (ES_START_TIMEOUT_S)"
+    print_log_tail; kill_started "$launcher_pid"; exit 1
+  fi
+  pid="$(our_pid || echo '?')"
+  log "Elasticsearch $(remote_version) is up at $BASE_URL (pid $pid, $((SECONDS - started))s)"
+  echo "$BASE_URL"
+}
+
+wait_ports_free() {
+  local deadline=$((SECONDS + 10))
+  while port_listening "$ES_PORT" || port_listening "$ES_TRANSPORT_PORT"; do
+    ((SECONDS < deadline)) || { log "warning: something still listens on $ES_PORT or $ES_TRANSPORT_PORT"; return 1; }
+    sleep 0.5
+  done
+}
+
+cmd_stop() {
+  validate_knobs
+  local pid
+  if ! pid="$(our_pid)"; then
+    rm -f "$PID_FILE"
+    if answers_health; then
+      log "an Elasticsearch on $BASE_URL was not started by this script; leaving it alone"
+    else
+      log "no Elasticsearch started by this script on port $ES_PORT; nothing to stop"
+    fi
+    return 0
+  fi
+  log "stopping Elasticsearch (pid $pid) on port $ES_PORT"
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + ES_STOP_TIMEOUT_S))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "still alive after ${ES_STOP_TIMEOUT_S}s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  fi
+  rm -f "$PID_FILE"
+  wait_ports_free || exit 1
+  log "stopped"
+}
+
+cmd_status() {
+  validate_knobs
+  local pid version
+  if pid="$(our_pid)"; then
+    version="$(remote_version)"
+    if [[ -n "$version" ]]; then
+      echo "running: Elasticsearch $version at $BASE_URL, pid $pid (started by this script; run dir $RUN_DIR)"
+    else
+      echo "starting or unhealthy: pid $pid on port $ES_PORT does not answer yet (logs in $RUN_DIR/logs)"
+    fi
+    return 0
+  fi
+  if answers_health; then
+    echo "running: Elasticsearch $(remote_version) at $BASE_URL (not started by this script)"
+    return 0
+  fi
+  echo "not running on port $ES_PORT"
+  return 3
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  help | -h | --help) usage ;;
+  *) usage >&2; exit 2 ;;
+esac

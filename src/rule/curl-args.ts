@@ -1,0 +1,281 @@
+import {
+  EXIT_OPTIONS,
+  PREPROXY_DEFAULT_SCHEME,
+  PROXY_SLOT_OPTIONS,
+  findLongOption,
+  findShortOption,
+  indicatorReason,
+  takesValue,
+  type LongMatch,
+  type OptionSpec,
+} from './curl-options.js';
+import { Collector } from './collector.js';
+import { CurlVariables } from './curl-variables.js';
+import { shorten } from './proxy-url.js';
+import type { NearMiss, ProxyScheme } from './types.js';
+
+/**
+ * Walks curl's arguments with curl's own grammar (src/tool_getparam.c `parse_args()` and
+ * `getparameter()`): short clusters, attached and separate values, long names, `--opt=value`,
+ * `--no-`, `--expand-`, `--`, `--next`. It records which proxy each transfer would get; the
+ * decision (env proxies, --noproxy, schemes) is made by curl-proxy.ts.
+ */
+
+/** A value given to a proxy-selecting option. */
+export interface ProxyCandidate {
+  /** As written: '-x', '--socks5-hostname', '--proxy=', '--PROXY'. */
+  option: string;
+  /** '--proxy', '--preproxy', ... */
+  canonical: string;
+  /** The raw value. */
+  value: string;
+  /** The value after {{variable}} expansion; null when it cannot be known from the event. */
+  resolved: string | null;
+  defaultScheme: ProxyScheme;
+  evasion: string | null;
+}
+
+/** One transfer (the part of the arguments up to a `--next`). */
+export interface Segment {
+  /** 1-based. */
+  index: number;
+  /** The proxy slot (-x and the --socks* options share it; the last one wins). */
+  proxy: ProxyCandidate | null;
+  preproxy: ProxyCandidate | null;
+  noproxy: { option: string; value: string } | null;
+  urls: string[];
+}
+
+/** Everything the walk found. */
+export interface CurlArgs {
+  segments: Segment[];
+  /** Proxies that were set and then replaced: never used. */
+  overridden: Collector<NearMiss>;
+  /** Proxy-looking options that select nothing by themselves (-X, -U, -p, --haproxy-*). */
+  indicators: Collector<NearMiss>;
+  /** Proxy options curl would not accept in this form (ambiguous or impossible spellings). */
+  rejected: Collector<NearMiss>;
+  notes: Collector<string>;
+  /** Why curl stops before any transfer (help, version, a refused option), or null. */
+  stop: string | null;
+}
+
+/** Walks `words[start..]` (the arguments after curl's argv[0]). `env` resolves --variable %NAME. */
+export function walkCurlArgs(words: readonly string[], start: number, env: ReadonlyMap<string, string>): CurlArgs {
+  const walk = new Walk(env);
+  let options = true;
+  for (let i = start; i < words.length && walk.out.stop === null; i++) {
+    const word = words[i] as string;
+    if (!options || !word.startsWith('-')) {
+      walk.segment.urls.push(word);
+    } else if (word === '--') {
+      options = false; // everything after is a URL, even when it starts with a dash
+    } else if (word.startsWith('--')) {
+      i += walk.long(word, words[i + 1]);
+    } else {
+      i += walk.short(word, words[i + 1]);
+    }
+  }
+  return walk.out;
+}
+
+const PREFIX_NOTE = 'curl < 8.6.0 only (it matched long names case-insensitively and by unique prefix)';
+
+class Walk {
+  readonly out: CurlArgs;
+  segment: Segment;
+  private readonly variables: CurlVariables;
+
+  constructor(env: ReadonlyMap<string, string>) {
+    this.variables = new CurlVariables(env);
+    this.segment = { index: 1, proxy: null, preproxy: null, noproxy: null, urls: [] };
+    this.out = {
+      segments: [this.segment],
+      overridden: nearMisses(),
+      indicators: nearMisses(),
+      rejected: nearMisses(),
+      notes: new Collector<string>(20, (n) => `${n} more notes not listed`),
+      stop: null,
+    };
+  }
+
+  /** A `--name`, `--name=value`, `--no-name` or `--expand-name` word; returns how many following words it used. */
+  long(word: string, next: string | undefined): number {
+    let name = word.slice(2);
+    let negated = false;
+    let expand = false;
+    if (name.startsWith('no-')) {
+      negated = true;
+      name = name.slice(3);
+    } else if (name.startsWith('expand-')) {
+      expand = true;
+      name = name.slice(7);
+    }
+    const eq = name.indexOf('=');
+    const inline = eq >= 0 ? name.slice(eq + 1) : undefined;
+    if (eq >= 0) name = name.slice(0, eq);
+    const found = findLongOption(name);
+    if (!found.found) return this.unknownLong(word, name, found.candidates, next);
+    const { spec, how } = found;
+    if (inline !== undefined && how !== 'exact') {
+      // --opt=value exists since 8.16.0, abbreviations ended in 8.6.0: no curl accepts both.
+      this.reject(spec, shorten(word, 80), 'no curl version accepts an abbreviated or case-changed name together with =value');
+      return 0;
+    }
+    if (negated && spec.kind !== 'bool') {
+      this.out.stop = `it refuses ${shorten(word, 80)} (--no- only applies to on/off options) and makes no transfer`;
+      return 0;
+    }
+    if (expand && !takesValue(spec)) {
+      this.out.stop = `it refuses ${shorten(word, 80)} (--expand- only applies to options that take a value) and makes no transfer`;
+      return 0;
+    }
+    const written = `--${negated ? 'no-' : expand ? 'expand-' : ''}${name}${inline !== undefined ? '=' : ''}`;
+    const evasion = describeForm(how, spec, inline !== undefined, expand);
+    if (!takesValue(spec)) {
+      this.flag(spec, written, !negated);
+      return 0;
+    }
+    const value = inline ?? next;
+    if (value === undefined) {
+      this.out.stop = `it refuses ${written} without a value and makes no transfer`;
+      return 0;
+    }
+    this.valued(spec, written, value, expand, evasion);
+    return inline === undefined ? 1 : 0;
+  }
+
+  /** A `-abc` cluster; returns how many following words it used. */
+  short(word: string, next: string | undefined): number {
+    if (word.length === 1) {
+      this.out.notes.push("a lone '-' is not a curl option (curl refuses it); judged the rest anyway");
+      return 0;
+    }
+    for (let j = 1; j < word.length; j++) {
+      const letter = word[j] as string;
+      const spec = findShortOption(letter);
+      if (spec === undefined) {
+        this.out.notes.push(`curl has no option -${shorten(letter, 8)} (in ${shorten(word, 40)}); it would refuse it; judged the rest anyway`);
+        return 0;
+      }
+      if (!takesValue(spec)) {
+        this.flag(spec, `-${letter}`, true);
+        if (this.out.stop !== null) return 0;
+        continue;
+      }
+      // A value-taking letter eats the rest of the word, or else the next word.
+      if (j + 1 < word.length) {
+        this.valued(spec, `-${letter}`, word.slice(j + 1), false, null);
+        return 0;
+      }
+      if (next === undefined) {
+        this.out.stop = `it refuses -${letter} without a value and makes no transfer`;
+        return 0;
+      }
+      this.valued(spec, `-${letter}`, next, false, null);
+      return 1;
+    }
+    return 0;
+  }
+
+  private flag(spec: OptionSpec, written: string, on: boolean): void {
+    const exit = EXIT_OPTIONS.get(spec.name);
+    if (exit !== undefined && on) {
+      this.out.stop = `${written} makes it ${exit.replace('prints', 'print')} and exit before any transfer`;
+      return;
+    }
+    if (spec.name === 'next') return this.nextSegment(written);
+    this.indicator(spec, written);
+  }
+
+  private valued(spec: OptionSpec, written: string, value: string, expand: boolean, evasion: string | null): void {
+    const name = spec.name;
+    const slotScheme = PROXY_SLOT_OPTIONS.get(name);
+    if (slotScheme !== undefined || name === 'preproxy') {
+      const candidate: ProxyCandidate = {
+        option: written,
+        canonical: `--${name}`,
+        value,
+        resolved: expand ? this.variables.expand(value) : value,
+        defaultScheme: slotScheme ?? PREPROXY_DEFAULT_SCHEME,
+        evasion,
+      };
+      const slot = name === 'preproxy' ? 'preproxy' : 'proxy';
+      const previous = this.segment[slot];
+      if (previous !== null) {
+        this.out.overridden.push({
+          token: `${previous.option} ${shorten(previous.value, 80)}`,
+          reason: `replaced by the later ${written} in the same transfer (curl keeps only the last one)`,
+        });
+      }
+      this.segment[slot] = candidate;
+      return;
+    }
+    switch (name) {
+      case 'help':
+        this.out.stop = `${written} makes it print its help and exit before any transfer`;
+        return;
+      case 'noproxy':
+        this.segment.noproxy = { option: written, value: expand ? (this.variables.expand(value) ?? value) : value };
+        return;
+      case 'url':
+        this.segment.urls.push(value);
+        return;
+      case 'config':
+        this.out.notes.push(`${written} ${shorten(value, 80)}: proxy settings may also come from that config file, which the event does not show`);
+        return;
+      case 'variable':
+        this.variables.define(value);
+        return;
+      default:
+        this.indicator(spec, written);
+    }
+  }
+
+  private indicator(spec: OptionSpec, written: string): void {
+    const reason = indicatorReason(spec.name);
+    if (reason !== undefined) this.out.indicators.push({ token: written, reason: `${written} ${reason}` });
+  }
+
+  private nextSegment(written: string): void {
+    if (this.segment.urls.length === 0) {
+      // curl 8.x refuses this; older versions ignore it and keep one transfer.
+      this.out.notes.push(`${written} without a URL before it does not start a new transfer`);
+      return;
+    }
+    this.segment = { index: this.segment.index + 1, proxy: null, preproxy: null, noproxy: null, urls: [] };
+    this.out.segments.push(this.segment);
+  }
+
+  private unknownLong(word: string, name: string, candidates: readonly OptionSpec[], next: string | undefined): number {
+    const shown = shorten(word, 80);
+    const proxyLike = candidates.filter((c) => PROXY_SLOT_OPTIONS.has(c.name) || c.name === 'preproxy');
+    if (candidates.length > 1) {
+      const list = candidates.map((c) => `--${c.name}`).join(', ');
+      if (proxyLike.length > 0) this.out.rejected.push({ token: shown, reason: `ambiguous abbreviation (${list}): curl refuses it` });
+      else this.out.notes.push(`${shown} is an ambiguous abbreviation (${list}); curl refuses it`);
+      // If every candidate takes a value, the next word is that value whatever the option.
+      return candidates.every(takesValue) && next !== undefined ? 1 : 0;
+    }
+    this.out.notes.push(`curl has no option --${shorten(name, 60)}; it would refuse it; judged the rest anyway`);
+    return 0;
+  }
+
+  private reject(spec: OptionSpec, token: string, reason: string): void {
+    if (PROXY_SLOT_OPTIONS.has(spec.name) || spec.name === 'preproxy') this.out.rejected.push({ token, reason });
+    else this.out.notes.push(`${token}: ${reason}`);
+  }
+}
+
+function nearMisses(): Collector<NearMiss> {
+  return new Collector<NearMiss>(20, (n) => ({ token: '…', reason: `${n} more of the same kind not listed` }));
+}
+
+function describeForm(how: LongMatch, spec: OptionSpec, inline: boolean, expand: boolean): string | null {
+  const forms: string[] = [];
+  if (how === 'case') forms.push(`case-changed name of --${spec.name}, ${PREFIX_NOTE}`);
+  if (how === 'prefix') forms.push(`abbreviation of --${spec.name}, ${PREFIX_NOTE}`);
+  if (inline) forms.push('--option=value form, curl >= 8.16.0 only');
+  if (expand) forms.push('--expand- form with {{variable}} expansion, curl >= 8.3.0');
+  return forms.length === 0 ? null : forms.join('; ');
+}

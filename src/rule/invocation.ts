@@ -1,0 +1,120 @@
+import { envMap, isAssignment, parseEnvWrapper } from './env-proxy.js';
+import { shellSplit } from './shell-split.js';
+import type { RuleInput } from './types.js';
+
+/**
+ * Who the process is and what curl was given: the argument words (exact process.args, or
+ * the command line split with shell rules), where curl's own arguments start, and the
+ * environment curl sees (captured env_vars, changed by an env(1) wrapper or leading
+ * NAME=value words when the event shows them).
+ */
+
+/** What the process name and path say, before any argument is read. */
+export type NameKind = 'curl' | 'env' | 'other' | 'unknown';
+
+/** The curl invocation behind one process event. */
+export interface Invocation {
+  /** All words; curl's arguments are words[start..]. */
+  words: readonly string[];
+  start: number;
+  /** Where the words came from. */
+  source: 'argv' | 'command_line';
+  /** The program the words run (basename), after assignments and env(1). */
+  program: string | null;
+  /** True when env(1) runs curl: env execs curl in the same process, so these are curl's arguments. */
+  viaEnv: boolean;
+  /** The environment curl sees. */
+  env: Map<string, string>;
+  notes: string[];
+}
+
+/** Last path component ('/usr/bin/curl' -> 'curl'). */
+export function basename(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? path : path.slice(slash + 1);
+}
+
+/** ASCII case-insensitive equality with a lower-case word, without allocating. */
+export function equalsIgnoreCase(value: string, lowerWord: string): boolean {
+  if (value.length !== lowerWord.length) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== lowerWord.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Classifies the process from process.name and the executable's basename. */
+export function nameKind(input: RuleInput): NameKind {
+  const { processName, processPath } = input;
+  if (processName === undefined && processPath === undefined) return 'unknown';
+  const path = processPath === undefined ? undefined : basename(processPath);
+  if (is(processName, 'curl') || is(path, 'curl')) return 'curl';
+  if (is(processName, 'env') || is(path, 'env')) return 'env';
+  return 'other';
+}
+
+function is(value: string | undefined, word: string): boolean {
+  return value !== undefined && equalsIgnoreCase(value, word);
+}
+
+/** True when the event carries a usable argv. */
+export function hasArgs(input: RuleInput): input is RuleInput & { args: readonly string[] } {
+  return input.args !== undefined && input.args.length > 0;
+}
+
+/** Reads the words and the environment of the event (see the module comment). */
+export function readInvocation(input: RuleInput): Invocation {
+  const notes: string[] = [];
+  const fromArgs = hasArgs(input);
+  let words: readonly string[];
+  if (fromArgs) words = input.args as readonly string[];
+  else {
+    const split = shellSplit(input.commandLine ?? '');
+    words = split.tokens;
+    notes.push('words split from the command line with POSIX shell rules (the event has no process.args)');
+    if (split.unbalancedQuote !== null) {
+      notes.push(`unbalanced ${split.unbalancedQuote} quote: the rest of the command line was taken as one word`);
+    }
+    if (split.sawNul) notes.push('NUL bytes separated words (as in /proc/<pid>/cmdline)');
+  }
+  const env = envMap(input.envVars ?? []);
+  let k = 0;
+  if (!fromArgs) {
+    // A pasted shell command may start with NAME=value words: the shell puts them in curl's environment.
+    while (k < words.length && isAssignment(words[k] as string)) {
+      const [name, value] = splitAssignment(words[k] as string);
+      env.set(name, value);
+      k++;
+    }
+  }
+  const first = words[k];
+  const invocation: Invocation = {
+    words,
+    start: k + 1,
+    source: fromArgs ? 'argv' : 'command_line',
+    program: first === undefined ? null : basename(first),
+    viaEnv: false,
+    env,
+    notes,
+  };
+  if (invocation.program === null || !equalsIgnoreCase(invocation.program, 'env')) return invocation;
+
+  const wrapper = parseEnvWrapper(words.slice(k), (text) => shellSplit(text).tokens);
+  if (wrapper === null) return { ...invocation, program: null };
+  if (wrapper.ignoreEnvironment) env.clear();
+  for (const name of wrapper.unset) env.delete(name);
+  for (const assignment of wrapper.assignments) {
+    const [name, value] = splitAssignment(assignment);
+    env.set(name, value);
+  }
+  const program = basename(wrapper.command[0] as string);
+  const viaEnv = equalsIgnoreCase(program, 'curl');
+  if (viaEnv) notes.push('env(1) replaces itself with curl (same process), so its environment changes and arguments are curl\'s');
+  return { words: wrapper.command, start: 1, source: invocation.source, program, viaEnv, env, notes };
+}
+
+function splitAssignment(word: string): [string, string] {
+  const eq = word.indexOf('=');
+  return [word.slice(0, eq), word.slice(eq + 1)];
+}

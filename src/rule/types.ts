@@ -1,0 +1,75 @@
+/**
+ * The rule's data contract: what the normalize stage hands in (RuleInput), what the rule hands
+ * out (Verdict). Plain data, so a verdict can be logged, stored in a finding or printed by `explain`.
+ */
+
+/** `argv`: curl's real option grammar (default). `splunk`: the analytic's wildcard patterns, exactly. */
+export type RuleMode = 'argv' | 'splunk';
+
+/** One process event, in CIM terms, built by the normalize stage from one ECS event. */
+export interface RuleInput {
+  /** CIM process_name (ECS process.name, already fixed for Sysmon). */
+  processName?: string | undefined;
+  /** CIM process_path (ECS process.executable). */
+  processPath?: string | undefined;
+  /** CIM process (ECS process.command_line). */
+  commandLine?: string | undefined;
+  /** ECS process.args: the exact argv including argv[0], when the source has it. */
+  args?: readonly string[] | undefined;
+  /** ECS process.env_vars: "NAME=value" strings, when the source captured them. */
+  envVars?: readonly string[] | undefined;
+}
+
+/** Proxy protocols curl accepts (`socks://` is reported as socks4, which is what curl makes of it). */
+export type ProxyScheme = 'http' | 'https' | 'socks4' | 'socks4a' | 'socks5' | 'socks5h';
+
+/** One proxy the process was told to use. */
+export interface ProxyUse {
+  /** As written: '-x', '--socks5-hostname', '--proxy=', 'env ALL_PROXY'; in splunk mode the pattern that hit, e.g. '*-x *'. */
+  option: string;
+  /** The option's canonical curl name ('--proxy', '--preproxy', ...), the variable name for env proxies, or the pattern. */
+  canonical: string;
+  /** The proxy value with credentials redacted (user:pass@ -> ***@); in splunk mode the text after the hit. */
+  url: string;
+  /** Null in splunk mode, and when undeterminable ({{var}} expansion). */
+  scheme: ProxyScheme | null;
+  host: string | null;
+  /** The port curl connects to: the explicit one, else curl's default (1080, 443 for https://). */
+  port: number | null;
+  source: 'argv' | 'command_line' | 'env';
+  /** Set when the option used a form only old curl accepts (an evasion of exact-name matching). */
+  evasion: string | null;
+  /** 1-based index of the transfer (`--next` part) the proxy belongs to. */
+  segment: number;
+}
+
+/** Something that looks proxy-related but does not make this process use a proxy, and why. */
+export interface NearMiss {
+  token: string;
+  reason: string;
+}
+
+/** The rule's decision on one process event; it explains itself. */
+export interface Verdict {
+  match: boolean;
+  mode: RuleMode;
+  isCurl: boolean;
+  proxies: ProxyUse[];
+  nearMisses: NearMiss[];
+  /** One plain sentence. */
+  reason: string;
+  /** Parser observations that are not near-misses (unbalanced quote, config file, unknown option, caps). */
+  notes: string[];
+}
+
+/** How the rule runs; built from the `rule` config section. */
+export interface RuleOptions {
+  mode: RuleMode;
+  /** argv mode: `--noproxy '*'` (or NO_PROXY=*) turns every proxy off, so the process is not a match. */
+  noproxyStarDisables: boolean;
+  /**
+   * argv mode: skip the full parser when a cheap scan proves no proxy can be selected (default true).
+   * The verdict is the same; only the near-miss detail of non-matches is shorter. `explain` turns it off.
+   */
+  fastPath?: boolean | undefined;
+}
