@@ -10,12 +10,20 @@
 #
 # Usage: scripts/es.sh start|stop|status|help   (see usage() below for knobs)
 set -euo pipefail
+# Everything we create must be readable by the ES user, whatever the caller's umask.
+umask 022
 
-readonly REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly REPO_DIR
+
+log() { printf 'es.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
 
 # ---- knobs (environment) -----------------------------------------------------
 ES_VERSION="${ES_VERSION:-9.5.4}"
 ES_PORT="${ES_PORT:-9200}"
+# Checked before any arithmetic: bash evaluates expressions inside $((...)).
+[[ "$ES_PORT" =~ ^[0-9]{1,5}$ ]] || die "ES_PORT must be a TCP port number, got '$ES_PORT'"
 # Transport is derived from the HTTP port so two nodes on different HTTP ports
 # never fight over 9300 (9200 -> 9300, 9299 -> 9399).
 ES_TRANSPORT_PORT="${ES_TRANSPORT_PORT:-$((ES_PORT + 100))}"
@@ -27,13 +35,11 @@ ES_STOP_TIMEOUT_S="${ES_STOP_TIMEOUT_S:-30}"
 # Data survives restarts; 1 wipes it on start. This distribution cannot delete
 # a data stream (no _data_stream API), so a wipe is the only way to drop one.
 ES_WIPE_DATA="${ES_WIPE_DATA:-0}"
-MAVEN_REPO_LOCAL="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}"
+default_m2=~/.m2/repository   # unquoted: ~ also works when HOME is unset
+MAVEN_REPO_LOCAL="${MAVEN_REPO_LOCAL:-$default_m2}"
 readonly ES_GROUP_PATH="org/elasticsearch/distribution/integ-test-zip/elasticsearch"
 readonly ES_COORDS="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
 readonly DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
-
-log() { printf 'es.sh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 usage() {
   cat <<EOF
@@ -88,18 +94,22 @@ resolve_cache_dir() {
   fi
 }
 
+valid_port() { [[ "$1" =~ ^[0-9]{1,5}$ ]] && (($1 > 0 && $1 < 65536)); }
+
 validate_knobs() {
-  [[ "$ES_PORT" =~ ^[0-9]+$ ]] && ((ES_PORT > 0 && ES_PORT < 65536)) ||
-    die "ES_PORT must be a TCP port number, got '$ES_PORT'"
-  [[ "$ES_TRANSPORT_PORT" =~ ^[0-9]+$ ]] && ((ES_TRANSPORT_PORT > 0 && ES_TRANSPORT_PORT < 65536)) ||
+  valid_port "$ES_PORT" || die "ES_PORT must be a TCP port number, got '$ES_PORT'"
+  valid_port "$ES_TRANSPORT_PORT" ||
     die "ES_TRANSPORT_PORT must be a TCP port number, got '$ES_TRANSPORT_PORT' (set it explicitly when ES_PORT > 65435)"
+  [[ "$ES_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "ES_VERSION must look like 9.5.4, got '$ES_VERSION'"
   [[ "$ES_HEAP" =~ ^[0-9]+[mMgG]$ ]] || die "ES_HEAP must look like 512m or 1g, got '$ES_HEAP'"
   [[ "$ES_START_TIMEOUT_S" =~ ^[0-9]+$ ]] || die "ES_START_TIMEOUT_S must be whole seconds, got '$ES_START_TIMEOUT_S'"
   [[ "$ES_STOP_TIMEOUT_S" =~ ^[0-9]+$ ]] || die "ES_STOP_TIMEOUT_S must be whole seconds, got '$ES_STOP_TIMEOUT_S'"
   [[ "$ES_WIPE_DATA" == [01] ]] || die "ES_WIPE_DATA must be 0 or 1, got '$ES_WIPE_DATA'"
 }
 
-CACHE_DIR="$(resolve_cache_dir)"
+validate_knobs
+# Absolute and without symlinks: the path is matched against the JVM's command line.
+CACHE_DIR="$(realpath -m "$(resolve_cache_dir)")"
 ES_HOME_DIR="$CACHE_DIR/$ES_VERSION"     # unpacked distribution, shared, read-only
 RUN_DIR="$CACHE_DIR/run/$ES_PORT"        # per port: config/ data/ logs/ tmp/ es.pid
 PID_FILE="$RUN_DIR/es.pid"
@@ -124,7 +134,11 @@ remote_version() {
 }
 
 port_listening() {
-  ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+  if command -v ss >/dev/null; then
+    ss -Hltn "sport = :$1" | grep -q .
+  else # no iproute2: a connect that succeeds means something listens
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
 }
 
 # The pid from our pid file, if it is alive and really is the ES server we
@@ -150,33 +164,36 @@ java_major() {
 check_java() {
   [[ -x "$ES_JAVA_HOME/bin/java" ]] ||
     die "no java at $ES_JAVA_HOME/bin/java; set ES_JAVA_HOME to a JDK (Elasticsearch ${ES_VERSION%%.*}.x needs 21+ for 9.x, 17+ for 8.x)"
-  local major need=17
-  major="$(java_major "$ES_JAVA_HOME")"
+  local need=17
+  JAVA_MAJOR="$(java_major "$ES_JAVA_HOME")"
   [[ "${ES_VERSION%%.*}" -ge 9 ]] && need=21
-  [[ -n "$major" && "$major" -ge "$need" ]] ||
-    die "Elasticsearch $ES_VERSION needs Java $need+, but $ES_JAVA_HOME is Java '${major:-?}'"
+  [[ -n "$JAVA_MAJOR" && "$JAVA_MAJOR" -ge "$need" ]] ||
+    die "Elasticsearch $ES_VERSION needs Java $need+, but $ES_JAVA_HOME is Java '${JAVA_MAJOR:-?}'"
 }
 
-ensure_maven() {
-  command -v mvn >/dev/null && return
-  is_root || die "Maven (mvn) is needed to fetch Elasticsearch from Maven Central; install it (apt-get install maven) or run as root"
-  log "installing Maven with apt-get"
+# Install a missing command from Debian when root (CI on a fresh machine),
+# otherwise say what to install.
+ensure_tool() {
+  local cmd="$1" package="$2"
+  command -v "$cmd" >/dev/null && return
+  is_root || die "'$cmd' is needed; install it (apt-get install $package) or run as root"
+  log "installing $package with apt-get"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q maven >/dev/null 2>&1 ||
-    { apt-get update -q >/dev/null && apt-get install -y -q maven >/dev/null; } ||
-    die "apt-get install maven failed"
+  apt-get install -y -q "$package" >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && apt-get install -y -q "$package" >/dev/null; } ||
+    die "apt-get install $package failed"
 }
 
 # Path of the distribution zip in the local Maven repo, fetched if missing.
 fetch_zip() {
   local zip="$MAVEN_REPO_LOCAL/$ES_GROUP_PATH/$ES_VERSION/elasticsearch-$ES_VERSION.zip"
   if [[ ! -s "$zip" ]]; then
-    ensure_maven
+    ensure_tool mvn maven
     log "fetching $ES_COORDS from Maven Central (~130 MB, once)"
     # The JVM that runs Maven is the system default; fall back to ours if none.
     local java_home="${JAVA_HOME:-}"
     command -v java >/dev/null || java_home="$ES_JAVA_HOME"
-    JAVA_HOME="$java_home" mvn -B -q -U \
+    JAVA_HOME="$java_home" mvn -B -q -U -Dstyle.color=never \
       -Dmaven.repo.local="$MAVEN_REPO_LOCAL" \
       "$DEPENDENCY_PLUGIN:get" -Dartifact="$ES_COORDS" -Dtransitive=false >&2 ||
       die "Maven could not fetch $ES_COORDS (is ES_VERSION=$ES_VERSION published on Central?)"
@@ -191,6 +208,7 @@ ensure_distribution() {
   [[ -x "$ES_HOME_DIR/bin/elasticsearch" ]] && return
   local zip tmp
   zip="$(fetch_zip)"
+  ensure_tool unzip unzip
   mkdir -p "$CACHE_DIR"
   chmod a+rx "$CACHE_DIR"
   tmp="$(mktemp -d "$CACHE_DIR/.unpack-$ES_VERSION.XXXXXX")"
@@ -234,7 +252,8 @@ prepare_run_dir() {
   # No pre-touch: ES turns it on, which makes the whole heap resident at once.
   printf -- '-Xms%s\n-Xmx%s\n-XX:-AlwaysPreTouch\n' "$ES_HEAP" "$ES_HEAP" \
     >"$RUN_DIR/config/jvm.options.d/heap.options"
-  rm -f "$PID_FILE" "$LAUNCHER_LOG"
+  # Fresh logs each start, so a failed start shows its own lines, not old ones.
+  rm -rf "$PID_FILE" "$LAUNCHER_LOG" "$RUN_DIR/logs" && mkdir -p "$RUN_DIR/logs"
   if is_root; then
     chown -R "$ES_USER:" "$RUN_DIR"
     # Parents must be traversable by the ES user (an explicit ES_CACHE_DIR may
@@ -272,6 +291,15 @@ EOF
 
 # ---- commands --------------------------------------------------------------------
 
+# One start/stop per port at a time: parallel test workers may all call start,
+# and two launches would share (and clobber) one pid file and data dir.
+# The lock is fd 9; the daemon must not inherit it (see cmd_start).
+lock_port() {
+  mkdir -p "$CACHE_DIR/run"
+  exec 9>"$CACHE_DIR/run/.$ES_PORT.lock"
+  flock -w $((ES_START_TIMEOUT_S + 30)) 9 || die "timed out waiting for another es.sh on port $ES_PORT"
+}
+
 print_log_tail() {
   local server_log="$RUN_DIR/logs/cpd-es-$ES_PORT.log"
   if [[ -s "$LAUNCHER_LOG" ]]; then
@@ -291,16 +319,18 @@ print_log_tail() {
 kill_started() {
   local launcher_pid="$1" pid
   pid="$(our_pid || true)"
-  kill -TERM -- "-$launcher_pid" 2>/dev/null || true
-  [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null || true
-  sleep 3
-  kill -KILL -- "-$launcher_pid" 2>/dev/null || true
-  [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
+  local signal
+  for signal in TERM KILL; do
+    kill "-$signal" -- "-$launcher_pid" 2>/dev/null || true
+    if [[ -n "$pid" ]]; then kill "-$signal" "$pid" 2>/dev/null || true; fi
+    [[ "$signal" == TERM ]] && sleep 3
+  done
   rm -f "$PID_FILE"
 }
 
 cmd_start() {
-  validate_knobs
+  ensure_tool curl curl
+  lock_port
   local pid
   if answers_health; then
     if pid="$(our_pid)"; then
@@ -329,14 +359,14 @@ cmd_start() {
   is_root && run_as=(runuser -u "$ES_USER" --)
   local started=$SECONDS deadline=$((SECONDS + ES_START_TIMEOUT_S))
 
-  log "starting Elasticsearch $ES_VERSION on $BASE_URL (heap $ES_HEAP, java $(java_major "$ES_JAVA_HOME"), logs in $RUN_DIR/logs)"
+  log "starting Elasticsearch $ES_VERSION on $BASE_URL (heap $ES_HEAP, java $JAVA_MAJOR, logs in $RUN_DIR/logs)"
   # -d daemonizes and -p writes the server JVM's pid. setsid gives the launcher
   # its own process group, so a failed start can be killed as a whole and the
   # node does not die with the caller's terminal. `cd` because the ES user may
   # not be able to read the caller's working directory.
   (cd "$RUN_DIR" && exec setsid "${run_as[@]}" "${env_cmd[@]}" \
     "$ES_HOME_DIR/bin/elasticsearch" -d -p "$PID_FILE" \
-    >"$LAUNCHER_LOG" 2>&1 </dev/null) &
+    >"$LAUNCHER_LOG" 2>&1 </dev/null 9>&-) &
   local launcher_pid=$!
 
   local launcher_done=0 code
@@ -345,16 +375,18 @@ cmd_start() {
     [[ "$code" == 200 ]] && break
     if ((launcher_done == 0)) && ! kill -0 "$launcher_pid" 2>/dev/null; then
       # The launcher returns once the server is up (0) or has failed (non-0).
-      wait "$launcher_pid" && launcher_done=1 || {
+      if wait "$launcher_pid"; then
+        launcher_done=1
+      else
         log "error: the Elasticsearch launcher failed (exit $?)"
         print_log_tail; kill_started "$launcher_pid"; exit 1
-      }
+      fi
     fi
     if ((launcher_done == 1)) && ! our_pid >/dev/null; then
       log "error: Elasticsearch exited during start-up"
       print_log_tail; kill_started "$launcher_pid"; exit 1
     fi
-    sleep 1
+    sleep 0.5
   done
   if [[ "${code:-}" != 200 ]]; then
     log "error: Elasticsearch did not report yellow within ${ES_START_TIMEOUT_S}s (ES_START_TIMEOUT_S)"
@@ -374,7 +406,7 @@ wait_ports_free() {
 }
 
 cmd_stop() {
-  validate_knobs
+  [[ -d "$CACHE_DIR/run" ]] && lock_port
   local pid
   if ! pid="$(our_pid)"; then
     rm -f "$PID_FILE"
@@ -400,7 +432,6 @@ cmd_stop() {
 }
 
 cmd_status() {
-  validate_knobs
   local pid version
   if pid="$(our_pid)"; then
     version="$(remote_version)"

@@ -13,6 +13,8 @@ export const envKeys: Readonly<Record<string, string>> = {
   REDIS_KEY_PREFIX: 'redis.keyPrefix',
   LOG_LEVEL: 'log.level',
   CPD_RULE_MODE: 'rule.mode',
+  CPD_SOURCE_INDEX_PATTERNS: 'source.indexPatterns',
+  CPD_FINDINGS_ALIAS: 'sink.findingsAlias',
 };
 
 /** Environment variable naming the config file when `--config` is not given. */

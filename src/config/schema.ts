@@ -82,6 +82,49 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    source: z
+      .object({
+        indexPatterns: z
+          .array(z.string().min(1))
+          .min(1)
+          .default([
+            'logs-endpoint.events.process-*',
+            'logs-auditd_manager.auditd-*',
+            'auditbeat-*',
+            'logs-sysmon_linux.log-*',
+          ])
+          .describe('Index patterns holding ECS process-start events (Elastic Defend, Auditd Manager, Auditbeat, Sysmon for Linux). Missing indices are not an error. Env CPD_SOURCE_INDEX_PATTERNS (comma-separated).'),
+        liveTimeField: z
+          .string()
+          .min(1)
+          .default('event.ingested')
+          .describe('Field the live poller windows on; events without it fall back to @timestamp.'),
+        pushdown: z
+          .enum(['names', 'none'])
+          .default('names')
+          .describe('"names": ask Elasticsearch only for candidate process names (curl, and sysmon whose name field is wrong); "none": scan every process start and decide locally.'),
+        pageSize: z.number().int().min(10).max(10_000).default(2_000).describe('Hits per search page.'),
+        pitKeepAlive: z.string().regex(/^\d+[smh]$/, 'expected a duration such as 2m').default('2m').describe('Point-in-time keep-alive between pages.'),
+        maxCommandLineBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(1_048_576)
+          .describe('Longer command lines are cut to this length (counted as a note, never skipped).'),
+      })
+      .strict()
+      .prefault({}),
+    live: z
+      .object({
+        pollIntervalMs: durationMs(100).default(2_000).describe('Time between two polls of Elasticsearch.'),
+        queryDelayMs: durationMs(0).default(1_500).describe('Windows end this long before now, so documents are refreshed and searchable.'),
+        overlapMs: durationMs(0).default(30_000).describe('Each window also re-reads this much before the cursor (idempotent), for documents that became searchable late.'),
+        maxWindowMs: durationMs(1_000).default(900_000).describe('Catch-up after a gap is split into windows of at most this length.'),
+        initialLookbackMs: durationMs(0).default(3_600_000).describe('Where a fresh deployment (no cursor yet) starts: this long before now.'),
+        windowsInFlight: z.number().int().min(1).max(64).default(4).describe('Catch-up windows queued at once (shared by all workers).'),
+      })
+      .strict()
+      .prefault({}),
     rule: z
       .object({
         mode: z
@@ -96,6 +139,45 @@ export const configSchema = z
           .array(suppressionSchema)
           .default([])
           .describe('The analytic\'s filter macro: matches to suppress (counted and reported, never dropped silently).'),
+      })
+      .strict()
+      .prefault({}),
+    aggregate: z
+      .object({
+        bucketMs: durationMs(60_000).default(3_600_000).describe('Fixed UTC time bucket of the count/firstTime/lastTime aggregation (the tstats span).'),
+        allowedLatenessMs: durationMs(0)
+          .default(7_200_000)
+          .describe('Redis keeps a bucket\'s state this long after the bucket ends; later events are merged from the stored finding instead.'),
+        maxEventRefs: z.number().int().min(1).max(100_000).default(1_000).describe('Source event references kept per finding.'),
+      })
+      .strict()
+      .prefault({}),
+    sink: z
+      .object({
+        findingsAlias: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lower-case Elasticsearch index or alias name')
+          .default('curl-proxy-findings')
+          .describe('Write alias (or index) of the findings.'),
+        refresh: z.enum(['false', 'wait_for', 'true']).default('false').describe('Refresh policy of finding writes ("wait_for" makes them searchable before the cursor moves).'),
+        bulkMaxRetries: z.number().int().min(0).max(20).default(5).describe('Retries of items rejected with 429 or 5xx.'),
+      })
+      .strict()
+      .prefault({}),
+    worker: z
+      .object({
+        liveConcurrency: z.number().int().min(1).max(64).default(2).describe('Live window jobs one worker process runs at once.'),
+        backfillConcurrency: z.number().int().min(1).max(64).default(1).describe('Backfill chunk jobs one worker process runs at once.'),
+        jobAttempts: z.number().int().min(1).max(100).default(8).describe('Attempts of a job before it is marked failed (exponential backoff).'),
+        backoffMs: durationMs(10).default(1_000).describe('First retry delay; doubles at each attempt.'),
+        shutdownTimeoutMs: durationMs(100).default(30_000).describe('SIGTERM drains in-flight jobs for at most this long, then exits.'),
+        leaderLeaseMs: durationMs(1_000).default(15_000).describe('Lease of the worker that schedules live windows; another takes over when it lapses.'),
+      })
+      .strict()
+      .prefault({}),
+    backfill: z
+      .object({
+        chunkMs: durationMs(1_000).default(3_600_000).describe('A backfill range is split into chunk jobs of this length.'),
       })
       .strict()
       .prefault({}),

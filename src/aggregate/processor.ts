@@ -1,0 +1,218 @@
+import type { Client } from '@elastic/elasticsearch';
+import { trace, SpanStatusCode } from '@opentelemetry/api';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/schema.js';
+import { toServiceError } from '../source/errors.js';
+import { scanHits } from '../source/elasticsearch-scanner.js';
+import { buildRangeQuery, sourceIncludes, type TimeRange } from '../source/query.js';
+import type { SkipReason } from '../normalize/ecs-to-cim.js';
+import { encodeFinding } from '../sink/encode.js';
+import { writeFindings, type FindingWrite } from '../sink/findings-writer.js';
+import type { Classifier } from './classify.js';
+import type { GroupValues } from './group.js';
+import { GroupStore, type GroupEvent, type GroupState } from './group-store.js';
+import type { RedisKeys } from './redis-keys.js';
+import { seedEventsFromFinding } from './seed.js';
+import type { CimField } from '../normalize/fields.js';
+
+/** Counters of one processed range; summed into job results, progress and status. */
+export interface RangeStats {
+  scanned: number;
+  matched: number;
+  suppressed: number;
+  suppressedBy: Record<string, number>;
+  skipped: number;
+  skippedBy: Partial<Record<SkipReason, number>>;
+  groups: number;
+  findingsWritten: number;
+  findingsSuperseded: number;
+  findingsDropped: number;
+}
+
+/** An empty set of counters. */
+export function emptyStats(): RangeStats {
+  return { scanned: 0, matched: 0, suppressed: 0, suppressedBy: {}, skipped: 0, skippedBy: {}, groups: 0, findingsWritten: 0, findingsSuperseded: 0, findingsDropped: 0 };
+}
+
+/** Adds `b` into `a` (in place) and returns `a`. */
+export function addStats(a: RangeStats, b: RangeStats): RangeStats {
+  for (const k of ['scanned', 'matched', 'suppressed', 'skipped', 'groups', 'findingsWritten', 'findingsSuperseded', 'findingsDropped'] as const) a[k] += b[k];
+  for (const [k, v] of Object.entries(b.suppressedBy)) a.suppressedBy[k] = (a.suppressedBy[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(b.skippedBy) as [SkipReason, number][]) a.skippedBy[k] = (a.skippedBy[k] ?? 0) + v;
+  return a;
+}
+
+/** What processing a range needs; wired once by app.ts. */
+export interface PipelineDeps {
+  es: Client;
+  redis: Redis;
+  keys: RedisKeys;
+  config: Config;
+  classifier: Classifier;
+  fieldMap: Readonly<Record<CimField, readonly string[]>>;
+  /** Called with the running totals after every page. */
+  onProgress?: (stats: RangeStats) => void;
+  /** Dropped findings are data loss: the caller logs them at ERROR. */
+  onDropped?: (dropped: { id: string; status: number; reason: string }[]) => void;
+  now?: () => number;
+}
+
+interface PendingGroup {
+  group: GroupValues;
+  bucketStartMs: number;
+  events: GroupEvent[];
+}
+
+const flushThreshold = 5_000;
+const minStateTtlMs = 3_600_000;
+const tracer = trace.getTracer('curl-proxy-detector');
+
+/**
+ * Processes one time range end to end: scan Elasticsearch, classify every hit, count matches
+ * per group in Redis (idempotently), and write the affected findings. Safe to run twice, in
+ * parallel, or over overlapping ranges: the findings come out the same.
+ */
+export async function processRange(deps: PipelineDeps, range: TimeRange, indexPatterns: readonly string[], signal?: AbortSignal): Promise<RangeStats> {
+  return tracer.startActiveSpan('cpd.process_range', { attributes: { 'cpd.range.basis': range.basis, 'cpd.range.from': range.fromMs, 'cpd.range.to': range.toMs } }, async (span) => {
+    try {
+      const stats = await run(deps, range, indexPatterns, signal);
+      span.setAttributes({ 'cpd.events.scanned': stats.scanned, 'cpd.events.matched': stats.matched, 'cpd.findings.written': stats.findingsWritten });
+      return stats;
+    } catch (err) {
+      span.recordException(err instanceof Error ? err : String(err));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function run(deps: PipelineDeps, range: TimeRange, indexPatterns: readonly string[], signal?: AbortSignal): Promise<RangeStats> {
+  const { config, classifier } = deps;
+  const stats = emptyStats();
+  const pending = new Map<string, PendingGroup>();
+  let pendingEvents = 0;
+  const query = buildRangeQuery(range, config.source.liveTimeField, config.source.pushdown);
+  const scan = scanHits(deps.es, {
+    indexPatterns,
+    query,
+    sourceIncludes: sourceIncludes(deps.fieldMap),
+    pageSize: config.source.pageSize,
+    keepAlive: config.source.pitKeepAlive,
+  });
+  for await (const page of scan) {
+    signal?.throwIfAborted();
+    for (const hit of page) {
+      stats.scanned += 1;
+      const c = classifier.classify(hit);
+      switch (c.kind) {
+        case 'skipped':
+          stats.skipped += 1;
+          stats.skippedBy[c.reason] = (stats.skippedBy[c.reason] ?? 0) + 1;
+          break;
+        case 'suppressed':
+          stats.suppressed += 1;
+          stats.suppressedBy[c.suppression.reason] = (stats.suppressedBy[c.suppression.reason] ?? 0) + 1;
+          break;
+        case 'match': {
+          stats.matched += 1;
+          const m = c.match;
+          let g = pending.get(m.findingId);
+          if (g === undefined) {
+            g = { group: m.group, bucketStartMs: m.bucketStartMs, events: [] };
+            pending.set(m.findingId, g);
+          }
+          g.events.push({ refKey: m.refKey, time: m.time, metaJson: JSON.stringify(m.meta) });
+          pendingEvents += 1;
+          break;
+        }
+        case 'no_match':
+          break;
+      }
+    }
+    if (pendingEvents >= flushThreshold) {
+      await flush(deps, pending, stats);
+      pending.clear();
+      pendingEvents = 0;
+    }
+    deps.onProgress?.(stats);
+  }
+  if (pending.size > 0) await flush(deps, pending, stats);
+  deps.onProgress?.(stats);
+  return stats;
+}
+
+async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, stats: RangeStats): Promise<void> {
+  const { config, keys } = deps;
+  const store = new GroupStore(deps.redis, keys);
+  const now = (deps.now ?? Date.now)();
+  const { bucketMs, allowedLatenessMs, maxEventRefs } = config.aggregate;
+  const expireAt = (bucketStartMs: number) => Math.ceil(Math.max(bucketStartMs + bucketMs + allowedLatenessMs, now + minStateTtlMs) / 1000);
+
+  const states = new Map<string, GroupState>();
+  for (const [id, g] of pending) states.set(id, await store.add(id, g.events, expireAt(g.bucketStartMs)));
+
+  // Groups new to Redis merge with the finding already stored (expired or lost state, late data).
+  const unseeded = [...states.values()].filter((s) => !s.seeded).map((s) => s.findingId);
+  if (unseeded.length > 0) {
+    const stored = await fetchStoredFindings(deps, unseeded);
+    for (const id of unseeded) {
+      const g = pending.get(id) as PendingGroup;
+      const doc = stored.get(id);
+      const seedEvents = doc === undefined ? [] : seedEventsFromFinding(doc.source);
+      const options = doc === undefined ? { markSeeded: true } : { markSeeded: true, index: doc.index };
+      states.set(id, await store.add(id, seedEvents, expireAt(g.bucketStartMs), options));
+    }
+  }
+
+  const writes: FindingWrite[] = [];
+  for (const [id, state] of states) {
+    const g = pending.get(id) as PendingGroup;
+    const refs = await store.eventRefs(id, maxEventRefs);
+    writes.push({
+      id,
+      index: state.index ?? config.sink.findingsAlias,
+      version: state.count,
+      document: encodeFinding({ state, group: g.group, bucketStartMs: g.bucketStartMs, bucketMs, eventRefs: refs, maxEventRefs }),
+    });
+  }
+  const result = await tracer.startActiveSpan('cpd.write_findings', { attributes: { 'cpd.findings.count': writes.length } }, async (span) => {
+    try {
+      return await writeFindings(deps.es, writes, { refresh: config.sink.refresh, maxRetries: config.sink.bulkMaxRetries, backoffMs: config.worker.backoffMs });
+    } finally {
+      span.end();
+    }
+  });
+  // Remember the concrete index, so later updates go where the finding lives even after a rollover.
+  for (const [id, index] of result.indexById) {
+    const state = states.get(id);
+    if (state !== undefined && state.index === undefined) {
+      const g = pending.get(id) as PendingGroup;
+      await store.add(id, [], expireAt(g.bucketStartMs), { index });
+    }
+  }
+  stats.groups += states.size;
+  stats.findingsWritten += result.written;
+  stats.findingsSuperseded += result.superseded;
+  stats.findingsDropped += result.dropped.length;
+  if (result.dropped.length > 0) deps.onDropped?.(result.dropped);
+}
+
+async function fetchStoredFindings(deps: PipelineDeps, ids: readonly string[]): Promise<Map<string, { index: string; source: unknown }>> {
+  const out = new Map<string, { index: string; source: unknown }>();
+  try {
+    const res = await deps.es.search({
+      index: `${deps.config.sink.findingsAlias}*`,
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      query: { ids: { values: [...ids] } },
+      size: ids.length,
+      seq_no_primary_term: false,
+    });
+    for (const hit of res.hits.hits) if (hit._id !== undefined) out.set(hit._id, { index: hit._index, source: hit._source });
+  } catch (err) {
+    throw toServiceError(err, 'reading stored findings');
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+/**
+ * The analytic's CIM `Processes` fields and where each is read from in ECS, as data. The
+ * lists are tried in order; the first non-empty value wins. Users override any entry with
+ * `normalize.fields.<cim_field>` in config.
+ */
+export const cimFields = [
+  'dest',
+  'user',
+  'parent_process_name',
+  'parent_process',
+  'original_file_name',
+  'process_name',
+  'process',
+  'process_id',
+  'parent_process_path',
+  'process_path',
+  'parent_process_id',
+] as const;
+
+/** One CIM field name of the Endpoint.Processes data model used by the analytic. */
+export type CimField = (typeof cimFields)[number];
+
+/** Default ECS source paths per CIM field (joined from SigmaHQ's Sysmon->CIM and Sysmon->ECS maps). */
+export const defaultFieldMap: Readonly<Record<CimField, readonly string[]>> = {
+  dest: ['host.name', 'host.hostname', 'winlog.computer_name'],
+  user: ['user.name'],
+  parent_process_name: ['process.parent.name'],
+  parent_process: ['process.parent.command_line'],
+  original_file_name: ['process.pe.original_file_name'],
+  process_name: ['process.name'],
+  process: ['process.command_line'],
+  process_id: ['process.pid'],
+  parent_process_path: ['process.parent.executable'],
+  process_path: ['process.executable'],
+  parent_process_id: ['process.parent.pid'],
+};
+
+/** The fields the analytic groups by (`tstats ... by`), in its order. */
+export const groupFields = [
+  'dest',
+  'user',
+  'parent_process_name',
+  'process_name',
+  'process',
+  'process_id',
+  'parent_process_id',
+] as const satisfies readonly CimField[];
+
+/** A by-field with no value groups as this, the CIM convention for a missing field. */
+export const unknownValue = 'unknown';
+
+/** The producers whose quirks the normalizer knows. */
+export type SourceKind = 'elastic_defend' | 'auditd_manager' | 'auditbeat' | 'sysmon_linux' | 'ecs';
+
+/**
+ * `event.action` values that mean "a program was executed", per producer. Elastic Defend also
+ * emits `fork` starts that carry the parent's command line, which would double-count.
+ * An empty list accepts every action.
+ */
+export const execActions: Readonly<Record<SourceKind, readonly string[]>> = {
+  elastic_defend: ['exec'],
+  auditd_manager: ['executed'],
+  auditbeat: ['executed', 'process_started'],
+  sysmon_linux: [],
+  ecs: [],
+};
+
+/** Extra ECS paths the normalizer reads besides the field map (source kind, args, env, raw Sysmon data). */
+export const auxiliaryPaths = [
+  '@timestamp',
+  'event.ingested',
+  'event.action',
+  'event.dataset',
+  'event.module',
+  'data_stream.dataset',
+  'agent.type',
+  'process.args',
+  'process.env_vars',
+  'winlog.event_data.User',
+  'event.original',
+] as const;

@@ -1,0 +1,59 @@
+import type { Client, estypes } from '@elastic/elasticsearch';
+import type { SourceHit } from '../normalize/ecs-to-cim.js';
+import { toServiceError } from './errors.js';
+
+/** What one scan reads. */
+export interface ScanRequest {
+  indexPatterns: readonly string[];
+  query: estypes.QueryDslQueryContainer;
+  sourceIncludes: readonly string[];
+  pageSize: number;
+  keepAlive: string;
+}
+
+/**
+ * Reads every hit of a query once, in pages, through a point in time and `search_after`
+ * (no 10k cap, no scroll context). Missing indices are not an error. The PIT is always closed.
+ */
+export async function* scanHits(client: Client, request: ScanRequest): AsyncGenerator<SourceHit[]> {
+  let pitId: string;
+  try {
+    const pit = await client.openPointInTime({
+      index: request.indexPatterns.join(','),
+      keep_alive: request.keepAlive,
+      ignore_unavailable: true,
+      allow_partial_search_results: false,
+    });
+    pitId = pit.id;
+  } catch (err) {
+    throw toServiceError(err, 'opening a point in time');
+  }
+  try {
+    let searchAfter: estypes.SortResults | undefined;
+    for (;;) {
+      let page: estypes.SearchResponse<unknown>;
+      try {
+        page = await client.search<unknown>({
+          pit: { id: pitId, keep_alive: request.keepAlive },
+          query: request.query,
+          _source: { includes: [...request.sourceIncludes] },
+          size: request.pageSize,
+          sort: [{ _shard_doc: 'asc' }],
+          track_total_hits: false,
+          ...(searchAfter !== undefined ? { search_after: searchAfter } : {}),
+        });
+      } catch (err) {
+        throw toServiceError(err, 'searching');
+      }
+      if (page.pit_id !== undefined) pitId = page.pit_id;
+      const hits = page.hits.hits;
+      if (hits.length === 0) return;
+      yield hits.map((h) => ({ index: h._index, id: h._id ?? '', source: h._source }));
+      if (hits.length < request.pageSize) return;
+      searchAfter = hits[hits.length - 1]?.sort;
+      if (searchAfter === undefined) return;
+    }
+  } finally {
+    await client.closePointInTime({ id: pitId }).catch(() => undefined);
+  }
+}

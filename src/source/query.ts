@@ -1,0 +1,66 @@
+import type { estypes } from '@elastic/elasticsearch';
+import { auxiliaryPaths, cimFields, type CimField } from '../normalize/fields.js';
+
+/** Which clock a range is on: live polls by ingest time, backfills by event time. */
+export type TimeBasis = 'ingested' | 'event';
+
+/** A half-open time range [fromMs, toMs) on one basis. */
+export interface TimeRange {
+  fromMs: number;
+  toMs: number;
+  basis: TimeBasis;
+}
+
+/** How much filtering Elasticsearch does before hits reach the rule. */
+export type Pushdown = 'names' | 'none';
+
+/**
+ * Process names worth sending to the rule. `sysmon` is there because the Sysmon for Linux
+ * integration names every process after the syslog app; the real name comes from the executable.
+ */
+export const candidateProcessNames = ['curl', 'sysmon'] as const;
+
+/**
+ * The search query for one range: process starts, the time range (ingest time with a
+ * fallback to @timestamp for documents that lack it), and optionally the candidate names.
+ */
+export function buildRangeQuery(range: TimeRange, liveTimeField: string, pushdown: Pushdown): estypes.QueryDslQueryContainer {
+  const bounds = { gte: range.fromMs, lt: range.toMs, format: 'epoch_millis' };
+  const timeFilter: estypes.QueryDslQueryContainer =
+    range.basis === 'event'
+      ? { range: { '@timestamp': bounds } }
+      : {
+          bool: {
+            should: [
+              { range: { [liveTimeField]: bounds } },
+              { bool: { must_not: [{ exists: { field: liveTimeField } }], filter: [{ range: { '@timestamp': bounds } }] } },
+            ],
+            minimum_should_match: 1,
+          },
+        };
+  const filter: estypes.QueryDslQueryContainer[] = [
+    { term: { 'event.category': 'process' } },
+    { term: { 'event.type': 'start' } },
+    timeFilter,
+  ];
+  if (pushdown === 'names') {
+    filter.push({
+      bool: {
+        should: [
+          ...candidateProcessNames.map((name) => ({ term: { 'process.name': { value: name, case_insensitive: true } } })),
+          // No name at all: the normalizer derives it from the executable or argv[0].
+          { bool: { must_not: [{ exists: { field: 'process.name' } }] } },
+        ],
+        minimum_should_match: 1,
+      },
+    });
+  }
+  return { bool: { filter } };
+}
+
+/** `_source` paths to fetch: everything the normalizer may read, nothing else. */
+export function sourceIncludes(fieldMap: Readonly<Record<CimField, readonly string[]>>): string[] {
+  const paths = new Set<string>(auxiliaryPaths);
+  for (const field of cimFields) for (const p of fieldMap[field]) paths.add(p);
+  return [...paths];
+}
