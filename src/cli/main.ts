@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { DetectorError, ExitCode, ConfigError } from '../errors.js';
 import { collect } from './collect.js';
+import { registerBackfill } from './commands/backfill.js';
 import { registerConfig } from './commands/config.js';
+import { registerRun } from './commands/run.js';
+import { registerStatus } from './commands/status.js';
 import { registerExplain } from './commands/explain.js';
 
 /** Builds the CLI. Commands are listed here explicitly: nothing registers itself at import time. */
@@ -15,6 +18,9 @@ export function buildProgram(): Command {
     .option('--set <key=value>', 'set any configuration key, repeatable (see `config docs`)', collect)
     .showHelpAfterError()
     .exitOverride();
+  registerRun(program);
+  registerBackfill(program);
+  registerStatus(program);
   registerConfig(program);
   registerExplain(program);
   return program;

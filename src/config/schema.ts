@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cimFields } from '../normalize/fields.js';
 
 /**
  * The one configuration schema: types, defaults and documentation in one place.
@@ -122,6 +123,15 @@ export const configSchema = z
         maxWindowMs: durationMs(1_000).default(900_000).describe('Catch-up after a gap is split into windows of at most this length.'),
         initialLookbackMs: durationMs(0).default(3_600_000).describe('Where a fresh deployment (no cursor yet) starts: this long before now.'),
         windowsInFlight: z.number().int().min(1).max(64).default(4).describe('Catch-up windows queued at once (shared by all workers).'),
+      })
+      .strict()
+      .prefault({}),
+    normalize: z
+      .object({
+        fields: z
+          .partialRecord(z.enum(cimFields), z.array(z.string().min(1)).min(1))
+          .default({})
+          .describe('Overrides of the ECS paths read for a CIM field, tried in order, e.g. {dest: [host.hostname, host.name]}. Defaults: see README.'),
       })
       .strict()
       .prefault({}),

@@ -79,3 +79,13 @@ export const auxiliaryPaths = [
   'winlog.event_data.User',
   'event.original',
 ] as const;
+
+/** The default field map with the configured overrides applied. */
+export function resolveFieldMap(overrides: Partial<Record<CimField, readonly string[]>>): Record<CimField, readonly string[]> {
+  const out = { ...defaultFieldMap };
+  for (const f of cimFields) {
+    const o = overrides[f];
+    if (o !== undefined) out[f] = o;
+  }
+  return out;
+}

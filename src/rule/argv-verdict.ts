@@ -1,6 +1,6 @@
 import { Collector } from './collector.js';
 import { walkCurlArgs, type ProxyCandidate, type Segment } from './curl-args.js';
-import { envNoProxy, envProxyFor } from './env-proxy.js';
+import { envNoProxy as readEnvNoProxy, envProxyFor } from './env-proxy.js';
 import type { Invocation } from './invocation.js';
 import { parseProxyValue, redactCredentials, shorten } from './proxy-url.js';
 import type { NearMiss, ProxyUse, RuleOptions, Verdict } from './types.js';
@@ -19,10 +19,10 @@ export function decideArgv(invocation: Invocation, options: RuleOptions): Verdic
   const walk = walkCurlArgs(invocation.words, invocation.start, invocation.env);
   const proxies: ProxyUse[] = [];
   let proxiesDropped = 0;
-  const nearMisses = new Collector<NearMiss>(MAX_NEAR_MISSES, (n) => ({ token: '…', reason: `${n} more near-misses not listed` }));
+  const nearMisses = new Collector<NearMiss>(MAX_NEAR_MISSES, moreNearMisses);
   const notes = [...invocation.notes, ...walk.notes.toArray()];
-  for (const miss of walk.rejected.toArray()) nearMisses.push(miss);
-  for (const miss of walk.overridden.toArray()) nearMisses.push(miss);
+  for (const miss of walk.rejected.values()) nearMisses.push(miss);
+  for (const miss of walk.overridden.values()) nearMisses.push(miss);
 
   if (walk.stop !== null) {
     for (const segment of walk.segments) {
@@ -34,10 +34,11 @@ export function decideArgv(invocation: Invocation, options: RuleOptions): Verdic
   }
 
   let disabledBy: string | null = null;
-  const configFile = notes.some((note) => note.includes('config file'));
+  const configFile = walk.configFile;
   const seenEnv = new Set<string>();
+  const envNoProxy = invocation.env.size === 0 ? null : envNoProxyAsOption(invocation.env);
   for (const segment of walk.segments) {
-    const noproxy = segment.noproxy ?? envNoProxyAsOption(invocation.env);
+    const noproxy = segment.noproxy ?? envNoProxy;
     const starOff = noproxy !== null && noproxy.value === '*';
     const candidates = candidatesOf(segment, invocation, seenEnv, configFile, notes);
     let used = 0;
@@ -66,7 +67,7 @@ export function decideArgv(invocation: Invocation, options: RuleOptions): Verdic
 
   const reason = noMatchReason(disabledBy, nearMisses.size > 0, walk.indicators.size > 0);
   // Proxy-looking options only matter when no proxy is used: they explain why nothing matched.
-  for (const miss of walk.indicators.toArray()) nearMisses.push(miss);
+  for (const miss of walk.indicators.values()) nearMisses.push(miss);
   return verdict(false, [], nearMisses.toArray(), reason, notes);
 }
 
@@ -82,6 +83,7 @@ function candidatesOf(segment: Segment, invocation: Invocation, seenEnv: Set<str
     out.push({ candidate: segment.proxy, source: invocation.source });
     return out; // an explicit proxy (even an empty one) overrides the environment
   }
+  if (invocation.env.size === 0) return out; // nothing to look up (the common case)
   if (segment.urls.length === 0 && !configFile) {
     if (envProxyFor('http', invocation.env) !== null) {
       notes.push(`transfer ${segment.index} has no URL, so curl makes no request there and environment proxies do not apply`);
@@ -109,25 +111,14 @@ function candidatesOf(segment: Segment, invocation: Invocation, seenEnv: Set<str
 }
 
 function envNoProxyAsOption(env: ReadonlyMap<string, string>): { option: string; value: string } | null {
-  const found = envNoProxy(env);
+  const found = readEnvNoProxy(env);
   return found === null ? null : { option: `env ${found.name}`, value: found.value };
 }
 
 function toProxyUse(candidate: ProxyCandidate, source: ProxyUse['source'], segment: number): ProxyUse | NearMiss {
-  const use = (url: string, scheme: ProxyUse['scheme'], host: string | null, port: number | null): ProxyUse => ({
-    option: candidate.option,
-    canonical: candidate.canonical,
-    url,
-    scheme,
-    host,
-    port,
-    source,
-    evasion: candidate.evasion,
-    segment,
-  });
   if (candidate.resolved === null) {
     // {{variable}} from a file, a function or the unknown: still a proxy, its target unknown.
-    return use(shorten(redactCredentials(candidate.value)), null, null, null);
+    return proxyUse(candidate, source, segment, shorten(redactCredentials(candidate.value)), null, null, null);
   }
   if (candidate.resolved === '') {
     return { token: `${candidate.option} ""`, reason: `an empty ${candidate.canonical} turns proxies off (including environment proxies); it selects none` };
@@ -135,7 +126,23 @@ function toProxyUse(candidate: ProxyCandidate, source: ProxyUse['source'], segme
   const parsed = parseProxyValue(candidate.resolved, candidate.defaultScheme);
   if (parsed.problem !== null) return { token: display(candidate), reason: parsed.problem };
   const url = candidate.resolved === candidate.value ? parsed.url : shorten(redactCredentials(candidate.value));
-  return use(url, parsed.scheme, parsed.host, parsed.port);
+  return proxyUse(candidate, source, segment, url, parsed.scheme, parsed.host, parsed.port);
+}
+
+function proxyUse(
+  candidate: ProxyCandidate,
+  source: ProxyUse['source'],
+  segment: number,
+  url: string,
+  scheme: ProxyUse['scheme'],
+  host: string | null,
+  port: number | null,
+): ProxyUse {
+  return { option: candidate.option, canonical: candidate.canonical, url, scheme, host, port, source, evasion: candidate.evasion, segment };
+}
+
+function moreNearMisses(n: number): NearMiss {
+  return { token: '…', reason: `${n} more near-misses not listed` };
 }
 
 /** The URL's scheme, lower-cased; without one, curl guesses from the host name (ftp.x -> ftp), else http. */
@@ -153,7 +160,8 @@ function display(candidate: ProxyCandidate): string {
 
 function matchReason(proxies: readonly ProxyUse[], dropped: number): string {
   const total = proxies.length + dropped;
-  const shown = proxies.slice(0, 3).map((p) => `${p.option} ${p.url}`);
+  const shown: string[] = [];
+  for (let i = 0; i < proxies.length && i < 3; i++) shown.push(`${(proxies[i] as ProxyUse).option} ${(proxies[i] as ProxyUse).url}`);
   const more = total > 3 ? ` and ${total - 3} more` : '';
   const what = total === 1 ? 'a proxy' : `${total} proxies`;
   return `curl uses ${what}: ${shown.join(', ')}${more}.`;

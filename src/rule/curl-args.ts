@@ -11,7 +11,7 @@ import {
 } from './curl-options.js';
 import { Collector } from './collector.js';
 import { CurlVariables } from './curl-variables.js';
-import { shorten } from './proxy-url.js';
+import { redactCredentials, shorten } from './proxy-url.js';
 import type { NearMiss, ProxyScheme } from './types.js';
 
 /**
@@ -58,6 +58,8 @@ export interface CurlArgs {
   notes: Collector<string>;
   /** Why curl stops before any transfer (help, version, a refused option), or null. */
   stop: string | null;
+  /** True when -K/--config names a file: URLs and proxies may come from there. */
+  configFile: boolean;
 }
 
 /** Walks `words[start..]` (the arguments after curl's argv[0]). `env` resolves --variable %NAME. */
@@ -84,18 +86,18 @@ const PREFIX_NOTE = 'curl < 8.6.0 only (it matched long names case-insensitively
 class Walk {
   readonly out: CurlArgs;
   segment: Segment;
-  private readonly variables: CurlVariables;
+  private variables: CurlVariables | null = null;
 
-  constructor(env: ReadonlyMap<string, string>) {
-    this.variables = new CurlVariables(env);
+  constructor(private readonly env: ReadonlyMap<string, string>) {
     this.segment = { index: 1, proxy: null, preproxy: null, noproxy: null, urls: [] };
     this.out = {
       segments: [this.segment],
       overridden: nearMisses(),
       indicators: nearMisses(),
       rejected: nearMisses(),
-      notes: new Collector<string>(20, (n) => `${n} more notes not listed`),
+      notes: new Collector<string>(20, moreNotes),
       stop: null,
+      configFile: false,
     };
   }
 
@@ -119,15 +121,15 @@ class Walk {
     const { spec, how } = found;
     if (inline !== undefined && how !== 'exact') {
       // --opt=value exists since 8.16.0, abbreviations ended in 8.6.0: no curl accepts both.
-      this.reject(spec, shorten(word, 80), 'no curl version accepts an abbreviated or case-changed name together with =value');
+      this.reject(spec, showWord(word), 'no curl version accepts an abbreviated or case-changed name together with =value');
       return 0;
     }
     if (negated && spec.kind !== 'bool') {
-      this.out.stop = `it refuses ${shorten(word, 80)} (--no- only applies to on/off options) and makes no transfer`;
+      this.out.stop = `it refuses ${showWord(word)} (--no- only applies to on/off options) and makes no transfer`;
       return 0;
     }
     if (expand && !takesValue(spec)) {
-      this.out.stop = `it refuses ${shorten(word, 80)} (--expand- only applies to options that take a value) and makes no transfer`;
+      this.out.stop = `it refuses ${showWord(word)} (--expand- only applies to options that take a value) and makes no transfer`;
       return 0;
     }
     const written = `--${negated ? 'no-' : expand ? 'expand-' : ''}${name}${inline !== undefined ? '=' : ''}`;
@@ -196,7 +198,7 @@ class Walk {
         option: written,
         canonical: `--${name}`,
         value,
-        resolved: expand ? this.variables.expand(value) : value,
+        resolved: expand ? this.expand(value) : value,
         defaultScheme: slotScheme ?? PREPROXY_DEFAULT_SCHEME,
         evasion,
       };
@@ -204,7 +206,7 @@ class Walk {
       const previous = this.segment[slot];
       if (previous !== null) {
         this.out.overridden.push({
-          token: `${previous.option} ${shorten(previous.value, 80)}`,
+          token: `${previous.option} ${shorten(redactCredentials(previous.value), 80)}`,
           reason: `replaced by the later ${written} in the same transfer (curl keeps only the last one)`,
         });
       }
@@ -216,15 +218,17 @@ class Walk {
         this.out.stop = `${written} makes it print its help and exit before any transfer`;
         return;
       case 'noproxy':
-        this.segment.noproxy = { option: written, value: expand ? (this.variables.expand(value) ?? value) : value };
+        this.segment.noproxy = { option: written, value: expand ? (this.expand(value) ?? value) : value };
         return;
       case 'url':
         this.segment.urls.push(value);
         return;
       case 'config':
+        this.out.configFile = true;
         this.out.notes.push(`${written} ${shorten(value, 80)}: proxy settings may also come from that config file, which the event does not show`);
         return;
       case 'variable':
+        this.variables ??= new CurlVariables(this.env);
         this.variables.define(value);
         return;
       default:
@@ -248,7 +252,7 @@ class Walk {
   }
 
   private unknownLong(word: string, name: string, candidates: readonly OptionSpec[], next: string | undefined): number {
-    const shown = shorten(word, 80);
+    const shown = showWord(word);
     const proxyLike = candidates.filter((c) => PROXY_SLOT_OPTIONS.has(c.name) || c.name === 'preproxy');
     if (candidates.length > 1) {
       const list = candidates.map((c) => `--${c.name}`).join(', ');
@@ -261,14 +265,34 @@ class Walk {
     return 0;
   }
 
+  /** {{variable}} expansion; without any --variable nothing is known, but text without {{ stays as it is. */
+  private expand(value: string): string | null {
+    if (!value.includes('{{')) return value;
+    return (this.variables ??= new CurlVariables(this.env)).expand(value);
+  }
+
   private reject(spec: OptionSpec, token: string, reason: string): void {
     if (PROXY_SLOT_OPTIONS.has(spec.name) || spec.name === 'preproxy') this.out.rejected.push({ token, reason });
     else this.out.notes.push(`${token}: ${reason}`);
   }
 }
 
+/** A long-option word for display: the part after '=' with credentials redacted, all of it cut short. */
+function showWord(word: string): string {
+  const eq = word.indexOf('=');
+  return shorten(eq < 0 ? word : `${word.slice(0, eq + 1)}${redactCredentials(word.slice(eq + 1))}`, 80);
+}
+
 function nearMisses(): Collector<NearMiss> {
-  return new Collector<NearMiss>(20, (n) => ({ token: '…', reason: `${n} more of the same kind not listed` }));
+  return new Collector<NearMiss>(20, moreNearMisses);
+}
+
+function moreNearMisses(n: number): NearMiss {
+  return { token: '…', reason: `${n} more of the same kind not listed` };
+}
+
+function moreNotes(n: number): string {
+  return `${n} more notes not listed`;
 }
 
 function describeForm(how: LongMatch, spec: OptionSpec, inline: boolean, expand: boolean): string | null {

@@ -1,9 +1,24 @@
 import { NO_PROXY_REASON, decideArgv } from './argv-verdict.js';
-import { equalsIgnoreCase, hasArgs, nameKind, readInvocation } from './invocation.js';
+import { equalsIgnoreCase, hasArgs, nameKind, readInvocation, type NameKind } from './invocation.js';
 import { mayUseProxy } from './prefilter.js';
 import { shorten } from './proxy-url.js';
 import { evaluateSplunk } from './splunk-analytic.js';
 import type { RuleInput, RuleOptions, Verdict } from './types.js';
+
+/**
+ * The fast path's verdicts are shared, frozen instances: nearly every event gets one, and
+ * allocating nothing there is what keeps argv mode as fast as a bare regex check.
+ */
+const FAST_NOT_CURL: Verdict = frozenVerdict(false, "Not the curl process: a shell or script that starts curl is judged on curl's own process event.");
+const FAST_NO_PROXY: Verdict = frozenVerdict(true, NO_PROXY_REASON);
+
+function frozenVerdict(isCurl: boolean, reason: string): Verdict {
+  const verdict: Verdict = { match: false, mode: 'argv', isCurl, proxies: [], nearMisses: [], reason, notes: [] };
+  Object.freeze(verdict.proxies);
+  Object.freeze(verdict.nearMisses);
+  Object.freeze(verdict.notes);
+  return Object.freeze(verdict);
+}
 
 /**
  * The rule: did this process use curl through a proxy? Pure, total (never throws) and
@@ -15,17 +30,18 @@ import type { RuleInput, RuleOptions, Verdict } from './types.js';
  * whose command line merely contains a curl command is not the curl process.
  */
 export function evaluate(input: RuleInput, options: RuleOptions): Verdict {
-  return options.mode === 'splunk' ? evaluateSplunk(input) : evaluateArgv(input, options);
+  if (options.mode === 'splunk') return evaluateSplunk(input);
+  const kind = nameKind(input);
+  // Nearly every event ends here, so this function stays small enough to be inlined.
+  if (kind === 'other' && options.fastPath !== false) return FAST_NOT_CURL;
+  return evaluateArgv(input, options, kind);
 }
 
-function evaluateArgv(input: RuleInput, options: RuleOptions): Verdict {
+function evaluateArgv(input: RuleInput, options: RuleOptions, kind: NameKind): Verdict {
   const fast = options.fastPath !== false;
-  const kind = nameKind(input);
   if (kind === 'other') return notCurl(describeProcess(input), []);
-  if (fast && kind === 'curl' && !mayUseProxy(input)) {
-    return { match: false, mode: 'argv', isCurl: true, proxies: [], nearMisses: [], reason: NO_PROXY_REASON, notes: [] };
-  }
-  if (fast && kind === 'env' && !mentionsCurl(input)) return notCurl(describeProcess(input), []);
+  if (fast && kind === 'curl' && !mayUseProxy(input)) return FAST_NO_PROXY;
+  if (fast && kind === 'env' && !mentionsCurl(input)) return notCurl(null, []);
 
   const invocation = readInvocation(input);
   // Without a name or path, the program word decides (a pasted command line in `explain`).
@@ -40,16 +56,10 @@ function evaluateArgv(input: RuleInput, options: RuleOptions): Verdict {
   return decideArgv(invocation, options);
 }
 
-function notCurl(what: string, notes: string[]): Verdict {
-  return {
-    match: false,
-    mode: 'argv',
-    isCurl: false,
-    proxies: [],
-    nearMisses: [],
-    reason: `Not the curl process: ${what}; a shell or script that starts curl is judged on curl's own process event.`,
-    notes,
-  };
+function notCurl(what: string | null, notes: string[]): Verdict {
+  if (what === null) return FAST_NOT_CURL;
+  const reason = `Not the curl process: ${what}; a shell or script that starts curl is judged on curl's own process event.`;
+  return { match: false, mode: 'argv', isCurl: false, proxies: [], nearMisses: [], reason, notes };
 }
 
 function describeProcess(input: RuleInput): string {

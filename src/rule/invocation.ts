@@ -24,9 +24,12 @@ export interface Invocation {
   /** True when env(1) runs curl: env execs curl in the same process, so these are curl's arguments. */
   viaEnv: boolean;
   /** The environment curl sees. */
-  env: Map<string, string>;
+  env: ReadonlyMap<string, string>;
   notes: string[];
 }
+
+/** Shared by every event without an environment; never written to. */
+const EMPTY_ENV: ReadonlyMap<string, string> = new Map();
 
 /** Last path component ('/usr/bin/curl' -> 'curl'). */
 export function basename(path: string): string {
@@ -44,18 +47,30 @@ export function equalsIgnoreCase(value: string, lowerWord: string): boolean {
   return true;
 }
 
-/** Classifies the process from process.name and the executable's basename. */
+/** Classifies the process from process.name and the executable's basename. Allocates nothing: it runs on every event. */
 export function nameKind(input: RuleInput): NameKind {
   const { processName, processPath } = input;
   if (processName === undefined && processPath === undefined) return 'unknown';
-  const path = processPath === undefined ? undefined : basename(processPath);
-  if (is(processName, 'curl') || is(path, 'curl')) return 'curl';
-  if (is(processName, 'env') || is(path, 'env')) return 'env';
+  // Length and last letter first: almost every event is rejected by one comparison.
+  const nameLength = processName === undefined ? 0 : processName.length;
+  const pathLast = processPath === undefined || processPath.length === 0 ? 0 : processPath.charCodeAt(processPath.length - 1) | 0x20;
+  if (nameLength === 4 && equalsIgnoreCase(processName as string, 'curl')) return 'curl';
+  if (pathLast === 0x6c && isBasename(processPath, 'curl')) return 'curl';
+  if (nameLength === 3 && equalsIgnoreCase(processName as string, 'env')) return 'env';
+  if (pathLast === 0x76 && isBasename(processPath, 'env')) return 'env';
   return 'other';
 }
 
-function is(value: string | undefined, word: string): boolean {
-  return value !== undefined && equalsIgnoreCase(value, word);
+/** True when the last path component of `path` is `word` (ASCII case-insensitive). */
+function isBasename(path: string | undefined, word: string): boolean {
+  if (path === undefined || path.length < word.length) return false;
+  const start = path.length - word.length;
+  if (start > 0 && path.charCodeAt(start - 1) !== 0x2f) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = path.charCodeAt(start + i);
+    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== word.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** True when the event carries a usable argv. */
@@ -78,13 +93,14 @@ export function readInvocation(input: RuleInput): Invocation {
     }
     if (split.sawNul) notes.push('NUL bytes separated words (as in /proc/<pid>/cmdline)');
   }
-  const env = envMap(input.envVars ?? []);
+  // Most events carry no environment: they share one empty map until something is assigned.
+  let env: Map<string, string> | null = input.envVars === undefined ? null : envMap(input.envVars);
   let k = 0;
   if (!fromArgs) {
     // A pasted shell command may start with NAME=value words: the shell puts them in curl's environment.
     while (k < words.length && isAssignment(words[k] as string)) {
       const [name, value] = splitAssignment(words[k] as string);
-      env.set(name, value);
+      (env ??= new Map()).set(name, value);
       k++;
     }
   }
@@ -95,13 +111,14 @@ export function readInvocation(input: RuleInput): Invocation {
     source: fromArgs ? 'argv' : 'command_line',
     program: first === undefined ? null : basename(first),
     viaEnv: false,
-    env,
+    env: env ?? EMPTY_ENV,
     notes,
   };
   if (invocation.program === null || !equalsIgnoreCase(invocation.program, 'env')) return invocation;
 
-  const wrapper = parseEnvWrapper(words.slice(k), (text) => shellSplit(text).tokens);
+  const wrapper = parseEnvWrapper(words.slice(k), splitWords);
   if (wrapper === null) return { ...invocation, program: null };
+  env ??= new Map();
   if (wrapper.ignoreEnvironment) env.clear();
   for (const name of wrapper.unset) env.delete(name);
   for (const assignment of wrapper.assignments) {
@@ -112,6 +129,10 @@ export function readInvocation(input: RuleInput): Invocation {
   const viaEnv = equalsIgnoreCase(program, 'curl');
   if (viaEnv) notes.push('env(1) replaces itself with curl (same process), so its environment changes and arguments are curl\'s');
   return { words: wrapper.command, start: 1, source: invocation.source, program, viaEnv, env, notes };
+}
+
+function splitWords(text: string): string[] {
+  return shellSplit(text).tokens;
 }
 
 function splitAssignment(word: string): [string, string] {

@@ -1,57 +1,123 @@
+import { isAssignment } from './env-proxy.js';
 import type { RuleInput } from './types.js';
 import { hasArgs } from './invocation.js';
 
 /**
- * A cheap, sound pre-check for argv mode: false only when the full parser cannot find a
- * proxy. A proxy needs one of: a short-option word with a lower-case 'x' (-x, -sSx, -xhost),
- * a long-option word containing "pre", "prox" or "sock" in any case (every spelling of
- * --proxy, --preproxy, --socks*, --proxy1.0, abbreviated, case-changed or --expand-), or a
- * *_proxy / *_PROXY variable. Quotes and backslashes can hide those from a plain scan, so a
- * command line holding any of them always goes to the parser. Tested against the parser over
- * the unit-test table and the benchmark mix.
+ * A cheap, sound pre-check for argv mode on a process named curl: false only when the full
+ * parser cannot find a proxy. After curl's argv[0], a proxy needs a short-option word with a
+ * lower-case 'x' (-x, -sSx, -xhost) or a long-option word containing "pre", "prox" or "sock"
+ * in any case (every spelling of --proxy, --preproxy, --socks*, --proxy1.0, abbreviated,
+ * case-changed, --expand- or =value). The environment counts through *_proxy / *_PROXY
+ * variables: captured ones, NAME=value words before the program, or an env(1) wrapper (left
+ * to the parser). Quotes and backslashes are removed before the scan (so `"-"x` reads -x) and
+ * then every word is checked, since quoting can move word boundaries. Tested against the full
+ * parser over the unit-test table, the benchmark mix and random command lines.
  */
 export function mayUseProxy(input: RuleInput): boolean {
-  for (const entry of input.envVars ?? []) if (mentionsProxyVariable(entry)) return true;
+  const env = input.envVars;
+  if (env !== undefined) for (const entry of env) if (namesProxyVariable(entry, 0)) return true;
   if (hasArgs(input)) {
-    for (const word of input.args) if (wordMayMatter(word, 0, word.length) || mentionsProxyVariable(word)) return true;
+    const args = input.args;
+    if (isEnvProgram(args[0] as string, 0, (args[0] as string).length)) return true;
+    for (let k = 1; k < args.length; k++) {
+      const word = args[k] as string;
+      if (word.charCodeAt(0) === 0x2d && wordMayMatter(word, 0, word.length, word.indexOf('x') >= 0)) return true;
+    }
     return false;
   }
   const line = input.commandLine;
   if (line === undefined) return false;
-  if (line.includes("'") || line.includes('"') || line.includes('\\') || mentionsProxyVariable(line)) return true;
-  let from = 0;
-  let nextX = -2; // position of the next 'x' at or after the current word; -1 when there is none
-  for (;;) {
-    const dash = line.indexOf('-', from);
-    if (dash < 0) return false;
-    if (dash > 0 && !isSeparator(line.charCodeAt(dash - 1))) {
-      from = dash + 1;
-      continue;
-    }
-    let end = dash + 1;
-    while (end < line.length && !isSeparator(line.charCodeAt(end))) end++;
-    if (end - dash >= 2 && line.charCodeAt(dash + 1) !== 0x2d) {
-      // Remembering the next 'x' keeps a megabyte of short options linear.
-      if (nextX !== -1 && nextX < dash) nextX = line.indexOf('x', dash);
-      if (nextX >= 0 && nextX < end) return true;
-    } else if (wordMayMatter(line, dash, end)) return true;
-    from = end;
-  }
+  return QUOTING.test(line) ? everyWordMayMatter(line.replace(STRIP, '')) : lineMayMatter(line);
 }
 
-function mentionsProxyVariable(text: string): boolean {
-  return text.includes('_proxy=') || text.includes('_PROXY=');
+const QUOTING = /['"\\]/;
+/** Quote characters and backslashes (with the newline of a line continuation). */
+const STRIP = /\\\n|['"\\]/g;
+
+/** An unquoted command line: NAME=value words, the program word, then curl's arguments. */
+function lineMayMatter(line: string): boolean {
+  const n = line.length;
+  let i = 0;
+  let leading = true;
+  while (i < n) {
+    if (isSeparator(line.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let sawX = false;
+    for (; i < n; i++) {
+      const c = line.charCodeAt(i);
+      if (isSeparator(c)) break;
+      if (c === 0x78) sawX = true;
+    }
+    if (leading) {
+      const word = line.slice(start, i);
+      if (isAssignment(word)) {
+        if (namesProxyVariable(word, 0)) return true;
+        continue;
+      }
+      leading = false;
+      if (isEnvProgram(line, start, i)) return true; // env(1) may set variables or split strings: the parser reads it
+      continue; // the program word is argv[0], never an option
+    }
+    if (wordMayMatter(line, start, i, sawX)) return true;
+  }
+  return false;
+}
+
+/** The conservative scan for text whose quoting was stripped: every word, every '='. */
+function everyWordMayMatter(text: string): boolean {
+  if (mentionsProxyVariable(text)) return true;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (isSeparator(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let sawX = false;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (isSeparator(c)) break;
+      if (c === 0x78) sawX = true;
+    }
+    if (wordMayMatter(text, start, i, sawX) || isEnvProgram(text, start, i)) return true;
+  }
+  return false;
 }
 
 /** Could text[start, end), a whole word, select a proxy as a curl option? */
-function wordMayMatter(text: string, start: number, end: number): boolean {
+function wordMayMatter(text: string, start: number, end: number, hasX: boolean): boolean {
   if (end - start < 2 || text.charCodeAt(start) !== 0x2d) return false;
-  if (text.charCodeAt(start + 1) !== 0x2d) {
-    const x = text.indexOf('x', start + 1);
-    return x >= 0 && x < end;
-  }
+  if (text.charCodeAt(start + 1) !== 0x2d) return hasX;
   const word = text.slice(start, end).toLowerCase();
   return word.includes('pre') || word.includes('prox') || word.includes('sock');
+}
+
+/** True when the name of a NAME=value string (before its first '=') ends in _proxy or _PROXY. */
+function namesProxyVariable(text: string, start: number): boolean {
+  const eq = text.indexOf('=', start);
+  return eq - start >= 6 && isProxySuffix(text, eq - 6);
+}
+
+/** True when text contains "_proxy=" or "_PROXY=" anywhere. */
+function mentionsProxyVariable(text: string): boolean {
+  for (let eq = text.indexOf('=', 6); eq >= 0; eq = text.indexOf('=', eq + 1)) if (isProxySuffix(text, eq - 6)) return true;
+  return false;
+}
+
+function isProxySuffix(text: string, at: number): boolean {
+  return text.startsWith('_proxy', at) || text.startsWith('_PROXY', at);
+}
+
+/** True when text[start, end) is a path whose last component is env (any case). */
+function isEnvProgram(text: string, start: number, end: number): boolean {
+  if (end - start < 3) return false;
+  const at = end - 3;
+  if (at > start && text.charCodeAt(at - 1) !== 0x2f) return false;
+  return (text.charCodeAt(at) | 0x20) === 0x65 && (text.charCodeAt(at + 1) | 0x20) === 0x6e && (text.charCodeAt(at + 2) | 0x20) === 0x76;
 }
 
 function isSeparator(c: number): boolean {

@@ -33,8 +33,8 @@ const SCHEMES: ReadonlyMap<string, ProxyScheme> = new Map<string, ProxyScheme>([
 
 /** Parses a proxy value; `defaultScheme` applies when none is written. */
 export function parseProxyValue(value: string, defaultScheme: ProxyScheme): ParsedProxy {
-  const url = shorten(redactCredentials(value));
   const schemeEnd = schemeLength(value);
+  const url = shorten(redact(value, schemeEnd));
   let scheme: ProxyScheme | null = defaultScheme;
   let problem: string | null = null;
   if (schemeEnd > 0) {
@@ -45,12 +45,17 @@ export function parseProxyValue(value: string, defaultScheme: ProxyScheme): Pars
   const { host, port } = hostAndPort(value, schemeEnd > 0 ? schemeEnd + 3 : 0);
   if (problem === null && (host === null || host === '')) problem = 'the proxy value names no host';
   const effectivePort = port === undefined ? (scheme === 'https' ? 443 : 1080) : port;
-  return { url, scheme, host: host === '' ? null : host, port: effectivePort, problem };
+  // A host longer than DNS allows is cut, so a hostile value cannot make the verdict huge.
+  const shownHost = host === null || host === '' ? null : shorten(host, 255);
+  return { url, scheme, host: shownHost, port: effectivePort, problem };
 }
 
 /** Replaces `user[:password]@` in a URL-ish value with `***@`. */
 export function redactCredentials(value: string): string {
-  const schemeEnd = schemeLength(value);
+  return redact(value, schemeLength(value));
+}
+
+function redact(value: string, schemeEnd: number): string {
   const start = schemeEnd > 0 ? schemeEnd + 3 : 0;
   const end = authorityEnd(value, start);
   const at = value.lastIndexOf('@', end - 1);

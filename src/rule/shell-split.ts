@@ -28,8 +28,18 @@ const SINGLE = 0x27;
 const DOUBLE = 0x22;
 const BACKSLASH = 0x5c;
 
+const QUOTING = /['"\\]/;
+const SEPARATORS = /[ \t\n\0]+/;
+
 /** Splits `text` into words (see the module comment for the rules). */
 export function shellSplit(text: string): SplitResult {
+  // Most recorded command lines hold no quoting at all: a native split is then exact.
+  if (!QUOTING.test(text)) {
+    const tokens = text.split(SEPARATORS);
+    if (tokens.length > 0 && tokens[0] === '') tokens.shift();
+    if (tokens.length > 0 && tokens[tokens.length - 1] === '') tokens.pop();
+    return { tokens, unbalancedQuote: null, sawNul: text.includes('\0') };
+  }
   const tokens: string[] = [];
   const len = text.length;
   let unbalancedQuote: SplitResult['unbalancedQuote'] = null;

@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/schema.js';
+import { InputError } from '../errors.js';
+import { rangeJobOptions, type RangeJobData, type RangeJobResult } from './jobs.js';
+import type { RangeStats } from './processor.js';
+import type { RedisKeys } from './redis-keys.js';
+import { planChunks } from './window.js';
+
+/** Lifecycle of a backfill. */
+export type BackfillStatus = 'scheduled' | 'running' | 'done' | 'cancelled';
+
+/** A backfill as `backfill list` shows it. */
+export interface BackfillRecord {
+  id: string;
+  fromMs: number;
+  toMs: number;
+  indexPatterns: string[];
+  chunkMs: number;
+  chunks: number;
+  chunksDone: number;
+  status: BackfillStatus;
+  createdAtMs: number;
+  startAtMs: number;
+  startedAtMs: number | undefined;
+  finishedAtMs: number | undefined;
+  stats: Pick<RangeStats, 'scanned' | 'matched' | 'suppressed' | 'skipped' | 'findingsWritten' | 'findingsDropped'>;
+}
+
+const statFields = ['scanned', 'matched', 'suppressed', 'skipped', 'findingsWritten', 'findingsDropped'] as const;
+
+const chunkDoneScript = `
+-- KEYS[1]  backfill hash
+-- KEYS[2]  set of finished chunk numbers
+-- ARGV[1]  chunk number
+-- ARGV[2]  now (epoch ms)
+-- ARGV[3+] pairs: stat field, increment
+-- returns  number of finished chunks (a chunk finishing twice is counted once)
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('SADD', KEYS[2], ARGV[1]) == 1 then
+  for i = 3, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+local done = redis.call('SCARD', KEYS[2])
+redis.call('HSET', KEYS[1], 'chunksDone', done)
+if done >= tonumber(redis.call('HGET', KEYS[1], 'chunks')) and redis.call('HGET', KEYS[1], 'status') ~= 'cancelled' then
+  redis.call('HSET', KEYS[1], 'status', 'done')
+  redis.call('HSETNX', KEYS[1], 'finishedAtMs', ARGV[2])
+end
+return done
+`;
+
+type BackfillRedis = Redis & { cpdChunkDone(hash: string, set: string, ...args: (string | number)[]): Promise<number> };
+
+/** A backfill request from the CLI. */
+export interface BackfillRequest {
+  fromMs: number;
+  toMs: number;
+  indexPatterns: readonly string[];
+  /** Do not start before this time (epoch ms). */
+  atMs?: number | undefined;
+}
+
+/**
+ * Backfills: a time range split into chunk jobs on their own queue, so live windows never
+ * wait behind them. The id is derived from the request, so asking again resumes the same
+ * backfill instead of starting a second one.
+ */
+export class Backfills {
+  readonly #redis: BackfillRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly queue: Queue<RangeJobData, RangeJobResult>,
+    private readonly config: Config,
+  ) {
+    if (!('cpdChunkDone' in redis)) redis.defineCommand('cpdChunkDone', { numberOfKeys: 2, lua: chunkDoneScript });
+    this.#redis = redis as BackfillRedis;
+  }
+
+  /** The id a request maps to (same range, patterns and chunk size give the same id). */
+  idFor(req: BackfillRequest): string {
+    const key = JSON.stringify([req.fromMs, req.toMs, [...req.indexPatterns].sort(), this.config.backfill.chunkMs]);
+    return `bf-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+  }
+
+  /** Creates (or resumes) a backfill and queues every chunk not finished yet. */
+  async create(req: BackfillRequest, now = Date.now()): Promise<{ record: BackfillRecord; resumed: boolean; queued: number }> {
+    if (!(req.toMs > req.fromMs)) throw new InputError(`backfill: expected --to after --from, got ${new Date(req.fromMs).toISOString()} .. ${new Date(req.toMs).toISOString()}`);
+    const id = this.idFor(req);
+    const chunks = planChunks(req.fromMs, req.toMs, this.config.backfill.chunkMs);
+    const hash = this.keys.backfill(id);
+    const startAtMs = Math.max(req.atMs ?? now, now);
+    const created = await this.#redis.hsetnx(hash, 'createdAtMs', String(now));
+    if (created === 1) {
+      await this.#redis
+        .multi()
+        .hset(hash, {
+          id,
+          fromMs: req.fromMs,
+          toMs: req.toMs,
+          indexPatterns: JSON.stringify(req.indexPatterns),
+          chunkMs: this.config.backfill.chunkMs,
+          chunks: chunks.length,
+          chunksDone: 0,
+          status: 'scheduled',
+          startAtMs,
+        })
+        .zadd(this.keys.backfillIndex, now, id)
+        .exec();
+    } else if ((await this.#redis.hget(hash, 'status')) === 'cancelled') {
+      // A cancelled backfill asked for again resumes where it stopped.
+      await this.#redis.hset(hash, 'status', 'scheduled', 'startAtMs', startAtMs);
+    }
+    const queued = await this.#queueMissing(id, req, chunks, Math.max(0, startAtMs - now));
+    const record = await this.get(id);
+    if (record === undefined) throw new Error(`backfill ${id} vanished while being created`);
+    return { record, resumed: created !== 1, queued };
+  }
+
+  /**
+   * Queues every chunk that is neither finished nor queued, and retries chunks that used up
+   * their attempts. Idempotent: calling it again queues nothing new.
+   */
+  async #queueMissing(id: string, req: BackfillRequest, chunks: readonly { fromMs: number; toMs: number }[], delay: number): Promise<number> {
+    const hash = this.keys.backfill(id);
+    const done = new Set(await this.#redis.smembers(`${hash}:done`));
+    let queued = 0;
+    for (const [n, c] of chunks.entries()) {
+      if (done.has(String(n))) continue;
+      const jobId = `${id}-${n}`;
+      const existing = await this.queue.getJob(jobId);
+      if (existing !== undefined && existing !== null) {
+        const state = await existing.getState();
+        if (state === 'failed') await existing.retry('failed').catch(() => undefined);
+        if (state !== 'completed') continue;
+        // Completed without being counted: it ran while the backfill was cancelled. Run it again.
+        await existing.remove();
+      }
+      const data: RangeJobData = { kind: 'backfill', fromMs: c.fromMs, toMs: c.toMs, basis: 'event', indexPatterns: [...req.indexPatterns], backfillId: id, chunk: n };
+      await this.queue.add('chunk', data, rangeJobOptions(this.config, jobId, delay > 0 ? { delay } : {}));
+      queued += 1;
+    }
+    if (done.size >= chunks.length) await this.#redis.hset(hash, 'status', 'done', 'chunksDone', done.size);
+    return queued;
+  }
+
+  /** Re-queues the chunks of a backfill that failed or went missing (after a long outage). */
+  async retryFailed(id: string): Promise<number> {
+    const r = await this.get(id);
+    if (r === undefined || r.status === 'cancelled' || r.status === 'done') return 0;
+    return this.#queueMissing(id, r, planChunks(r.fromMs, r.toMs, r.chunkMs), 0);
+  }
+
+  /** One backfill, or undefined. */
+  async get(id: string): Promise<BackfillRecord | undefined> {
+    const h = await this.#redis.hgetall(this.keys.backfill(id));
+    if (h.id === undefined) return undefined;
+    const num = (k: string) => (h[k] === undefined ? undefined : Number(h[k]));
+    return {
+      id,
+      fromMs: Number(h.fromMs),
+      toMs: Number(h.toMs),
+      indexPatterns: JSON.parse(h.indexPatterns ?? '[]') as string[],
+      chunkMs: Number(h.chunkMs),
+      chunks: Number(h.chunks),
+      chunksDone: Number(h.chunksDone ?? 0),
+      status: (h.status ?? 'scheduled') as BackfillStatus,
+      createdAtMs: Number(h.createdAtMs),
+      startAtMs: Number(h.startAtMs),
+      startedAtMs: num('startedAtMs'),
+      finishedAtMs: num('finishedAtMs'),
+      stats: Object.fromEntries(statFields.map((f) => [f, Number(h[f] ?? 0)])) as BackfillRecord['stats'],
+    };
+  }
+
+  /** Every backfill, newest first. */
+  async list(limit = 50): Promise<BackfillRecord[]> {
+    const ids = await this.#redis.zrevrange(this.keys.backfillIndex, 0, limit - 1);
+    const out: BackfillRecord[] = [];
+    for (const id of ids) {
+      const r = await this.get(id);
+      if (r !== undefined) out.push(r);
+    }
+    return out;
+  }
+
+  /** Cancels: removes queued chunks and marks the backfill; chunks already running finish. */
+  async cancel(id: string): Promise<BackfillRecord> {
+    const record = await this.get(id);
+    if (record === undefined) throw new InputError(`backfill cancel: expected an existing backfill id (see 'backfill list'), got ${JSON.stringify(id)}`);
+    await this.#redis.hset(this.keys.backfill(id), 'status', 'cancelled');
+    for (let n = 0; n < record.chunks; n++) {
+      const job = await this.queue.getJob(`${id}-${n}`);
+      if (job === undefined || job === null) continue;
+      const state = await job.getState();
+      if (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'failed') await job.remove().catch(() => undefined);
+    }
+    return (await this.get(id)) ?? record;
+  }
+
+  /** True when the backfill was cancelled (chunk jobs check before they start). */
+  async isCancelled(id: string): Promise<boolean> {
+    return (await this.#redis.hget(this.keys.backfill(id), 'status')) === 'cancelled';
+  }
+
+  /** Marks a chunk as started (the backfill becomes running). */
+  async chunkStarted(id: string, now = Date.now()): Promise<void> {
+    const hash = this.keys.backfill(id);
+    await this.#redis.hsetnx(hash, 'startedAtMs', String(now));
+    const status = await this.#redis.hget(hash, 'status');
+    if (status === 'scheduled') await this.#redis.hset(hash, 'status', 'running');
+  }
+
+  /** Records a finished chunk once, however often it finishes. */
+  async chunkDone(id: string, chunk: number, stats: RangeStats, now = Date.now()): Promise<number> {
+    const args: (string | number)[] = [chunk, now];
+    for (const f of statFields) args.push(f, stats[f]);
+    return this.#redis.cpdChunkDone(this.keys.backfill(id), `${this.keys.backfill(id)}:done`, ...args);
+  }
+}

@@ -1,0 +1,32 @@
+import type { JobsOptions } from 'bullmq';
+import type { Config } from '../config/schema.js';
+import type { TimeBasis } from '../source/query.js';
+import type { RangeStats } from './processor.js';
+
+/** Data of every range job, live window or backfill chunk. */
+export interface RangeJobData {
+  kind: 'live' | 'backfill';
+  /** Scanned range (a live window starts `overlapMs` before the cursor). */
+  fromMs: number;
+  toMs: number;
+  basis: TimeBasis;
+  indexPatterns: string[];
+  /** Backfill id and chunk number, for progress. */
+  backfillId?: string;
+  chunk?: number;
+}
+
+/** What a range job returns (kept in Redis with the completed job). */
+export type RangeJobResult = RangeStats;
+
+/** Retry policy shared by all range jobs: exponential backoff, results kept an hour. */
+export function rangeJobOptions(config: Config, jobId: string, extra: JobsOptions = {}): JobsOptions {
+  return {
+    jobId,
+    attempts: config.worker.jobAttempts,
+    backoff: { type: 'exponential', delay: config.worker.backoffMs },
+    removeOnComplete: { age: 3_600, count: 10_000 },
+    removeOnFail: { age: 7 * 86_400 },
+    ...extra,
+  };
+}

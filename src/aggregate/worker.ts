@@ -1,0 +1,89 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DetectorError } from '../errors.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Backfills } from './backfill.js';
+import type { RangeJobData, RangeJobResult } from './jobs.js';
+import { emptyStats, processRange, type PipelineDeps } from './processor.js';
+import { recordError } from './recent-errors.js';
+import { queueNames, type RedisKeys } from './redis-keys.js';
+
+/** The running BullMQ workers of one process. */
+export interface RangeWorkers {
+  live: Worker<RangeJobData, RangeJobResult>;
+  backfill: Worker<RangeJobData, RangeJobResult>;
+  /** Drains in-flight jobs (at most `timeoutMs`, then forces) and closes the workers. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** What the workers need. `connection` factory gives each Worker its own Redis connection. */
+export interface WorkerDeps {
+  pipeline: PipelineDeps;
+  backfills: Backfills;
+  keys: RedisKeys;
+  logger: Logger;
+  connection: () => Redis;
+  liveConcurrency: number;
+  backfillConcurrency: number;
+  /** Which queues this process works on. */
+  queues: readonly ('live' | 'backfill')[];
+}
+
+/** The job processor shared by both queues: one time range, end to end. */
+export function rangeProcessor(deps: Pick<WorkerDeps, 'pipeline' | 'backfills' | 'logger'>) {
+  return async (job: Job<RangeJobData, RangeJobResult>): Promise<RangeJobResult> => {
+    const d = job.data;
+    if (d.kind === 'backfill' && d.backfillId !== undefined) {
+      if (await deps.backfills.isCancelled(d.backfillId)) return emptyStats();
+      await deps.backfills.chunkStarted(d.backfillId);
+    }
+    let stats: RangeJobResult;
+    try {
+      stats = await processRange(deps.pipeline, { fromMs: d.fromMs, toMs: d.toMs, basis: d.basis }, d.indexPatterns);
+    } catch (err) {
+      // Input that can never succeed is not retried; everything else is (BullMQ backoff).
+      if (err instanceof DetectorError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+      throw err;
+    }
+    if (d.kind === 'backfill' && d.backfillId !== undefined && d.chunk !== undefined) {
+      await deps.backfills.chunkDone(d.backfillId, d.chunk, stats);
+    }
+    return stats;
+  };
+}
+
+/** Starts the BullMQ workers for the live and backfill queues. */
+export function startWorkers(deps: WorkerDeps): RangeWorkers {
+  const processor = rangeProcessor(deps);
+  const make = (name: string, concurrency: number, autorun: boolean) => {
+    const w = new Worker<RangeJobData, RangeJobResult>(name, processor, {
+      connection: deps.connection(),
+      prefix: deps.keys.bullPrefix,
+      concurrency,
+      autorun,
+    });
+    w.on('failed', (job, err) => {
+      const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
+      const fields = { err, job: { id: job?.id, attempts: job?.attemptsMade }, event: { action: 'job-failed' } };
+      // A failed live window or chunk is retried later (the cursor waits), so nothing is lost: WARN.
+      deps.logger.warn(fields, final ? 'job failed after all its attempts; it will be retried by the scheduler' : 'job failed; retrying with backoff');
+      void recordError(deps.pipeline.redis, deps.keys.recentErrors, `job ${job?.id ?? '?'}`, err);
+    });
+    w.on('error', (err) => deps.logger.warn({ err, event: { action: 'worker-error' } }, 'worker connection error; reconnecting'));
+    return w;
+  };
+  const live = make(queueNames.live, deps.liveConcurrency, deps.queues.includes('live'));
+  const backfill = make(queueNames.backfill, deps.backfillConcurrency, deps.queues.includes('backfill'));
+  return {
+    live,
+    backfill,
+    async close(timeoutMs) {
+      const graceful = Promise.all([live.close(), backfill.close()]).then(() => 'drained' as const);
+      const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
+      if ((await Promise.race([graceful, timer])) === 'timeout') {
+        deps.logger.warn({ event: { action: 'shutdown-forced' } }, `jobs still running after ${timeoutMs} ms; closing anyway (they are retried as stalled)`);
+        await Promise.all([live.close(true), backfill.close(true)]);
+      }
+    },
+  };
+}

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Client } from '@elastic/elasticsearch';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Backfills } from './aggregate/backfill.js';
+import { createClassifier, type Classifier } from './aggregate/classify.js';
+import type { RangeJobData, RangeJobResult } from './aggregate/jobs.js';
+import { LiveScheduler } from './aggregate/live-scheduler.js';
+import type { PipelineDeps } from './aggregate/processor.js';
+import { queueNames, redisKeys, type RedisKeys } from './aggregate/redis-keys.js';
+import { startWorkers, type RangeWorkers } from './aggregate/worker.js';
+import { createElasticsearchClient } from './clients/elasticsearch.js';
+import { createRedis } from './clients/redis.js';
+import type { Config } from './config/schema.js';
+import { DetectorError } from './errors.js';
+import { resolveFieldMap, type CimField } from './normalize/fields.js';
+import { ensureFindingsIndex } from './sink/findings-index.js';
+import type { Logger } from './telemetry/logger.js';
+
+/**
+ * The one place that wires the stages together. Every resource registers its close when it
+ * is created; `close()` runs them in reverse order of creation.
+ */
+export interface App {
+  config: Config;
+  logger: Logger;
+  es: Client;
+  redis: Redis;
+  keys: RedisKeys;
+  fieldMap: Readonly<Record<CimField, readonly string[]>>;
+  classifier: Classifier;
+  liveQueue: Queue<RangeJobData, RangeJobResult>;
+  backfillQueue: Queue<RangeJobData, RangeJobResult>;
+  backfills: Backfills;
+  /** A new Redis connection (closed with the app), for BullMQ workers and blocking reads. */
+  connection(): Redis;
+  pipelineDeps(): PipelineDeps;
+  onClose(fn: () => Promise<void> | void): void;
+  close(): Promise<void>;
+}
+
+/** Creates clients, queues and the pure core from a validated config. */
+export function createApp(config: Config, logger: Logger, role: 'worker' | 'command' = 'worker'): App {
+  const closers: (() => Promise<void> | void)[] = [];
+  const onClose = (fn: () => Promise<void> | void) => void closers.push(fn);
+
+  const es = createElasticsearchClient(config.elasticsearch);
+  onClose(() => es.close());
+  const connection = (): Redis => {
+    const r = createRedis(config.redis, 'worker');
+    r.on('error', () => undefined); // reconnects by itself; failures surface through the commands that use it
+    onClose(() => void r.disconnect());
+    return r;
+  };
+  const redis = createRedis(config.redis, role);
+  redis.on('error', () => undefined);
+  onClose(() => void redis.disconnect());
+
+  const keys = redisKeys(config.redis.keyPrefix);
+  const liveQueue = new Queue<RangeJobData, RangeJobResult>(queueNames.live, { connection: connection(), prefix: keys.bullPrefix });
+  onClose(() => liveQueue.close());
+  const backfillQueue = new Queue<RangeJobData, RangeJobResult>(queueNames.backfill, { connection: connection(), prefix: keys.bullPrefix });
+  onClose(() => backfillQueue.close());
+
+  const fieldMap = resolveFieldMap(config.normalize.fields);
+  const classifier = createClassifier(config, fieldMap);
+  const backfills = new Backfills(redis, keys, backfillQueue, config);
+
+  const app: App = {
+    config,
+    logger,
+    es,
+    redis,
+    keys,
+    fieldMap,
+    classifier,
+    liveQueue,
+    backfillQueue,
+    backfills,
+    connection,
+    pipelineDeps: () => ({
+      es,
+      redis,
+      keys,
+      config,
+      classifier,
+      fieldMap,
+      onDropped: (dropped) => logger.error({ event: { action: 'findings-dropped' }, dropped }, `${dropped.length} finding(s) rejected by Elasticsearch for good`),
+    }),
+    onClose,
+    async close() {
+      for (const fn of closers.reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          logger.debug({ err }, 'error while closing a resource');
+        }
+      }
+      closers.length = 0;
+    },
+  };
+  return app;
+}
+
+/** A stable-enough id for this worker process (host, pid, random), for the leader lease and logs. */
+export function workerId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Options of a running worker. */
+export interface WorkerRunOptions {
+  /** Which queues to work on (default both); `live: false` also skips scheduling live windows. */
+  live?: boolean;
+  backfill?: boolean;
+}
+
+/** A running worker: the findings index ensured, the workers and the live scheduler started. */
+export interface RunningWorker {
+  id: string;
+  workers: RangeWorkers;
+  scheduler: LiveScheduler | undefined;
+  /** Stops in reverse order of start: scheduler, then draining the workers. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the worker. Waits (with backoff, logging) until Elasticsearch accepts the findings
+ * template, so a worker started before the cluster comes up simply waits.
+ */
+export async function startWorker(app: App, options: WorkerRunOptions = {}, signal?: AbortSignal): Promise<RunningWorker> {
+  const { config, logger } = app;
+  const id = workerId();
+  await ensureFindingsIndexPatiently(app, signal);
+  const live = options.live ?? true;
+  const backfill = options.backfill ?? true;
+  const workers = startWorkers({
+    pipeline: app.pipelineDeps(),
+    backfills: app.backfills,
+    keys: app.keys,
+    logger,
+    connection: app.connection,
+    liveConcurrency: config.worker.liveConcurrency,
+    backfillConcurrency: config.worker.backfillConcurrency,
+    queues: [...(live ? (['live'] as const) : []), ...(backfill ? (['backfill'] as const) : [])],
+  });
+  const scheduler = live ? new LiveScheduler({ redis: app.redis, keys: app.keys, queue: app.liveQueue, config, logger, workerId: id }) : undefined;
+  scheduler?.start();
+  logger.info({ event: { action: 'worker-started' }, worker: { id, live, backfill } }, `worker ${id} started`);
+  return {
+    id,
+    workers,
+    scheduler,
+    async stop() {
+      await scheduler?.stop();
+      await workers.close(config.worker.shutdownTimeoutMs);
+      logger.info({ event: { action: 'worker-stopped' }, worker: { id } }, `worker ${id} stopped`);
+    },
+  };
+}
+
+async function ensureFindingsIndexPatiently(app: App, signal?: AbortSignal): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await ensureFindingsIndex(app.es, app.config.sink.findingsAlias);
+      return;
+    } catch (err) {
+      if (signal?.aborted === true || (err instanceof DetectorError && !err.retryable)) throw err;
+      const delay = Math.min(1_000 * 2 ** attempt, 30_000);
+      app.logger.warn({ err, event: { action: 'findings-index-wait' } }, `cannot prepare the findings index yet; retrying in ${delay} ms`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

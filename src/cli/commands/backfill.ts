@@ -1,0 +1,128 @@
+import type { Command } from 'commander';
+import { createApp, startWorker, type App } from '../../app.js';
+import type { BackfillRecord } from '../../aggregate/backfill.js';
+import { createLogger } from '../../telemetry/logger.js';
+import { collect } from '../collect.js';
+import { configFor } from '../context.js';
+import { createProgressView, progressLine } from '../progress.js';
+import { formatDuration, parseIsoFlag } from '../time.js';
+
+interface BackfillOptions {
+  from?: string;
+  to?: string;
+  index?: string[];
+  at?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+/** `backfill`: schedule, follow, list and cancel backfills over historical indices. */
+export function registerBackfill(program: Command): void {
+  const backfill = program
+    .command('backfill')
+    .description('run the detection over a past time range (event time), split into chunk jobs any worker picks up')
+    .option('--from <iso>', 'start of the range, inclusive (ISO-8601; no zone means UTC)')
+    .option('--to <iso>', 'end of the range, exclusive')
+    .option('--index <pattern>', 'index pattern to read (repeatable; default: source.indexPatterns)', collect)
+    .option('--at <iso>', 'do not start before this time')
+    .option('--wait', 'process the chunks in this process and wait until done (progress on stdout)')
+    .option('--json', 'print JSON instead of text')
+    .action(async (opts: BackfillOptions, cmd: Command) => {
+      if (opts.from === undefined || opts.to === undefined) {
+        cmd.error('backfill: --from and --to are required (or use `backfill list` / `backfill cancel <id>`)', { exitCode: 2 });
+      }
+      const fromMs = parseIsoFlag('--from', opts.from as string);
+      const toMs = parseIsoFlag('--to', opts.to as string);
+      const atMs = opts.at === undefined ? undefined : parseIsoFlag('--at', opts.at);
+      await withApp(cmd, async (app) => {
+        const indexPatterns = opts.index ?? [...app.config.source.indexPatterns];
+        const { record, resumed, queued } = await app.backfills.create({ fromMs, toMs, indexPatterns, atMs });
+        if (opts.json === true) process.stdout.write(`${JSON.stringify({ ...progressLine(record, Date.now()), resumed, queued_chunks: queued })}\n`);
+        else {
+          process.stdout.write(
+            `${resumed ? 'resumed' : 'created'} backfill ${record.id}: ${iso(record.fromMs)} .. ${iso(record.toMs)} in ${record.chunks} chunk(s), ${queued} queued` +
+              `${atMs !== undefined ? `, starting at ${iso(record.startAtMs)}` : ''}\n`,
+          );
+        }
+        if (opts.wait !== true) {
+          if (opts.json !== true) process.stdout.write(`a running worker picks it up; follow it with: curl-proxy-detector backfill list\n`);
+          return;
+        }
+        await follow(app, record.id, opts.json === true || process.stdout.isTTY !== true);
+      });
+    });
+
+  backfill
+    .command('list')
+    .description('list backfills with their progress')
+    .option('--json', 'print JSON lines')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      await withApp(cmd, async (app) => {
+        const records = await app.backfills.list();
+        const now = Date.now();
+        if (opts.json === true) {
+          for (const r of records) process.stdout.write(`${JSON.stringify(progressLine(r, now))}\n`);
+          return;
+        }
+        if (records.length === 0) process.stdout.write('no backfills\n');
+        for (const r of records) process.stdout.write(`${describe(r, now)}\n`);
+      });
+    });
+
+  backfill
+    .command('cancel <id>')
+    .description('cancel a backfill: queued chunks are removed, running ones finish')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      await withApp(cmd, async (app) => {
+        const r = await app.backfills.cancel(id);
+        process.stdout.write(`cancelled ${r.id} (${r.chunksDone}/${r.chunks} chunks were done)\n`);
+      });
+    });
+}
+
+async function withApp(cmd: Command, fn: (app: App) => Promise<void>): Promise<void> {
+  const config = configFor(cmd);
+  const app = createApp(config, createLogger(config.log), 'command');
+  try {
+    await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+async function follow(app: App, id: string, plain: boolean): Promise<void> {
+  const running = await startWorker(app, { live: false, backfill: true });
+  const view = createProgressView(!plain);
+  let lastRetry = Date.now();
+  try {
+    for (;;) {
+      const r = await app.backfills.get(id);
+      if (r === undefined) throw new Error(`backfill ${id} disappeared`);
+      view.update(r, Date.now());
+      if (r.status === 'done' || r.status === 'cancelled') break;
+      // Chunks that used up their attempts (a long outage) are queued again, never skipped.
+      if (Date.now() - lastRetry > 10_000) {
+        await app.backfills.retryFailed(id);
+        lastRetry = Date.now();
+      }
+      await new Promise((res) => setTimeout(res, plain ? 1_000 : 250));
+    }
+  } finally {
+    view.stop();
+    await running.stop();
+  }
+  const r = await app.backfills.get(id);
+  if (r !== undefined && !plain) process.stdout.write(`${describe(r, Date.now())}\n`);
+}
+
+function describe(r: BackfillRecord, now: number): string {
+  const took = r.startedAtMs !== undefined ? formatDuration((r.finishedAtMs ?? now) - r.startedAtMs) : '-';
+  return (
+    `${r.id}  ${r.status.padEnd(9)}  ${iso(r.fromMs)} .. ${iso(r.toMs)}  chunks ${r.chunksDone}/${r.chunks}  ` +
+    `scanned ${r.stats.scanned}  matches ${r.stats.matched}  suppressed ${r.stats.suppressed}  findings ${r.stats.findingsWritten}  took ${took}`
+  );
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
