@@ -142,6 +142,8 @@ export async function startWorker(app: App, options: WorkerRunOptions = {}, sign
     connection: app.connection,
     liveConcurrency: config.worker.liveConcurrency,
     backfillConcurrency: config.worker.backfillConcurrency,
+    lockDurationMs: config.worker.lockDurationMs,
+    workerName: id,
     queues: [...(live ? (['live'] as const) : []), ...(backfill ? (['backfill'] as const) : [])],
   });
   const scheduler = live ? new LiveScheduler({ redis: app.redis, keys: app.keys, queue: app.liveQueue, config, logger, workerId: id }) : undefined;

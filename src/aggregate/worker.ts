@@ -25,6 +25,9 @@ export interface WorkerDeps {
   connection: () => Redis;
   liveConcurrency: number;
   backfillConcurrency: number;
+  lockDurationMs: number;
+  /** Recorded on every job this process handles (`job.processedBy`). */
+  workerName: string;
   /** Which queues this process works on. */
   queues: readonly ('live' | 'backfill')[];
 }
@@ -61,6 +64,9 @@ export function startWorkers(deps: WorkerDeps): RangeWorkers {
       prefix: deps.keys.bullPrefix,
       concurrency,
       autorun,
+      name: deps.workerName,
+      lockDuration: deps.lockDurationMs,
+      stalledInterval: deps.lockDurationMs,
     });
     w.on('failed', (job, err) => {
       const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);

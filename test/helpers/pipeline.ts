@@ -42,6 +42,7 @@ export function testConfig(names: TestNames, flags: Record<string, unknown> = {}
       'live.overlapMs': 5_000,
       'worker.backoffMs': 200,
       'worker.leaderLeaseMs': 3_000,
+      'worker.lockDurationMs': 4_000,
       'log.level': process.env.LOG_LEVEL ?? 'warn',
       ...flags,
     },
@@ -63,6 +64,7 @@ export function childArgs(config: Config): string[] {
     ['live.initialLookbackMs', config.live.initialLookbackMs],
     ['worker.backoffMs', config.worker.backoffMs],
     ['worker.leaderLeaseMs', config.worker.leaderLeaseMs],
+    ['worker.lockDurationMs', config.worker.lockDurationMs],
     ['rule.suppressions', JSON.stringify(config.rule.suppressions)],
     ['log.level', config.log.level],
   ];
