@@ -47,8 +47,13 @@ export class GroupStore {
   }
 
   /** Adds events (idempotently) and returns the group's state after the call. */
-  async add(findingId: string, events: readonly GroupEvent[], expireAtSec: number, options: { markSeeded?: boolean; index?: string } = {}): Promise<GroupState> {
-    const args: (string | number)[] = [expireAtSec, options.markSeeded === true ? '1' : '0', options.index ?? ''];
+  async add(
+    findingId: string,
+    events: readonly GroupEvent[],
+    expireAtSec: number,
+    options: { markSeeded?: boolean; index?: string; unknownEvents?: number } = {},
+  ): Promise<GroupState> {
+    const args: (string | number)[] = [expireAtSec, options.markSeeded === true ? '1' : '0', options.index ?? '', options.unknownEvents ?? 0];
     for (const e of events) args.push(e.refKey, String(e.time), e.metaJson);
     let reply: [number, string, string, string, string, string, string, string];
     try {

@@ -23,10 +23,8 @@ export function bucketStart(timeMs: number, bucketMs: number): number {
 export function findingId(ruleId: string, group: GroupValues, bucketStartMs: number, bucketMs: number): string {
   const h = createHash('sha256');
   h.update(ruleId);
-  for (const f of groupFields) {
-    h.update('\u0000');
-    h.update(group[f]);
-  }
+  // Length-prefixed, so no value can imitate a field boundary.
+  for (const f of groupFields) h.update(`\u0000${group[f].length}:${group[f]}`);
   h.update(`\u0000${bucketStartMs}\u0000${bucketMs}`);
   return h.digest('hex').slice(0, 40);
 }

@@ -12,7 +12,7 @@ import type { Classifier } from './classify.js';
 import type { GroupValues } from './group.js';
 import { GroupStore, type GroupEvent, type GroupState } from './group-store.js';
 import type { RedisKeys } from './redis-keys.js';
-import { seedEventsFromFinding } from './seed.js';
+import { seedEventsFromFinding, unlistedEventCount } from './seed.js';
 import type { CimField } from '../normalize/fields.js';
 
 /** Counters of one processed range; summed into job results, progress and status. */
@@ -161,7 +161,7 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
       const g = pending.get(id) as PendingGroup;
       const doc = stored.get(id);
       const seedEvents = doc === undefined ? [] : seedEventsFromFinding(doc.source);
-      const options = doc === undefined ? { markSeeded: true } : { markSeeded: true, index: doc.index };
+      const options = doc === undefined ? { markSeeded: true } : { markSeeded: true, index: doc.index, unknownEvents: unlistedEventCount(doc.source) };
       states.set(id, await store.add(id, seedEvents, expireAt(g.bucketStartMs), options));
     }
   }

@@ -3,6 +3,18 @@ import type { MatchMeta } from './classify.js';
 import type { GroupEvent } from './group-store.js';
 
 /**
+ * Events a stored finding counted but did not list (its list is capped at
+ * `aggregate.maxEventRefs`): they are carried as a number so the count never goes down.
+ */
+export function unlistedEventCount(doc: unknown): number {
+  const f = (doc as { finding?: { count?: unknown } } | undefined)?.finding;
+  if (f === undefined || typeof f.count !== 'number') return 0;
+  // Exactly the refs seeding re-adds: the listed events plus the first and last event.
+  const listed = new Set(seedEventsFromFinding(doc).map((e) => e.refKey));
+  return Math.max(0, f.count - listed.size);
+}
+
+/**
  * Rebuilds a group's events from its stored finding, so a group whose Redis state expired or
  * was lost continues from what was written instead of restarting at zero. Pure.
  */

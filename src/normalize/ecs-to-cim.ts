@@ -1,6 +1,6 @@
 import { cimFields, execActions, type CimField, type SourceKind } from './fields.js';
 import { detectSourceKind } from './source-kind.js';
-import { asEpochMs, asString, asStringArray, basename, getPath, type ValueNote } from './values.js';
+import { asEpochMs, asString, asStringArray, basename, fitString, getPath, type ValueNote } from './values.js';
 
 /** One search hit as the source stage hands it over. */
 export interface SourceHit {
@@ -147,9 +147,5 @@ function decodeXmlEntities(s: string): string {
 /** A command line rebuilt from argv when the producer sent args only (quoted where needed). */
 function joinArgs(args: readonly string[], max: number, notes: Set<ValueNote>): string {
   const joined = args.map((a) => (a === '' || /[\s'"\\$`]/.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a)).join(' ');
-  if (joined.length > max) {
-    notes.add('truncated');
-    return joined.slice(0, max);
-  }
-  return joined;
+  return fitString(joined, max, notes);
 }

@@ -27,14 +27,14 @@ function walk(node: unknown, parts: readonly string[], start: number): unknown {
 export type ValueNote = 'array_flattened' | 'truncated' | 'ill_formed_unicode' | 'non_string_coerced';
 
 /**
- * A single string from a field that should hold one: the first string of an array, numbers
- * and booleans as text, ill-formed UTF-16 repaired, cut at `maxLength`. Undefined for
- * absent, empty or object values.
+ * A single string from a field that should hold one: the first non-empty string of an array,
+ * numbers and booleans as text, cut at `maxBytes` UTF-8 bytes, and made well-formed after the
+ * cut (so a cut never leaves half a surrogate pair). Undefined for absent, empty or object values.
  */
-export function asString(value: unknown, maxLength: number, notes?: Set<ValueNote>): string | undefined {
+export function asString(value: unknown, maxBytes: number, notes?: Set<ValueNote>): string | undefined {
   let v = value;
   if (Array.isArray(v)) {
-    const first = v.find((x) => typeof x === 'string' || typeof x === 'number');
+    const first = v.find((x) => (typeof x === 'string' && x !== '') || typeof x === 'number');
     if (first === undefined) return undefined;
     if (v.length > 1) notes?.add('array_flattened');
     v = first;
@@ -48,19 +48,41 @@ export function asString(value: unknown, maxLength: number, notes?: Set<ValueNot
     notes?.add('non_string_coerced');
   } else return undefined;
   if (s === '') return undefined;
-  if (!s.isWellFormed()) {
-    s = s.toWellFormed();
-    notes?.add('ill_formed_unicode');
-  }
-  if (s.length > maxLength) {
-    s = s.slice(0, maxLength);
+  return fitString(s, maxBytes, notes);
+}
+
+/** Cuts a string to at most `maxBytes` UTF-8 bytes, then repairs ill-formed UTF-16. */
+export function fitString(s: string, maxBytes: number, notes?: Set<ValueNote>): string {
+  let out = s;
+  // Every UTF-16 code unit takes at most 3 UTF-8 bytes: short strings skip the byte count.
+  if (out.length * 3 > maxBytes && Buffer.byteLength(out, 'utf8') > maxBytes) {
+    out = truncateUtf8(out, maxBytes);
     notes?.add('truncated');
   }
-  return s;
+  if (!out.isWellFormed()) {
+    out = out.toWellFormed();
+    notes?.add('ill_formed_unicode');
+  }
+  return out;
+}
+
+/** The longest prefix of `s` whose UTF-8 encoding fits in `maxBytes` (never splits a character). */
+export function truncateUtf8(s: string, maxBytes: number): string {
+  let bytes = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.codePointAt(i) as number;
+    const isPair = c > 0xffff;
+    const size = c < 0x80 ? 1 : c < 0x800 ? 2 : isPair ? 4 : 3;
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    i += isPair ? 2 : 1;
+  }
+  return s.slice(0, i);
 }
 
 /** A list of strings from an array field (or a single string); non-strings are dropped. */
-export function asStringArray(value: unknown, maxItems: number, maxLength: number, notes?: Set<ValueNote>): string[] | undefined {
+export function asStringArray(value: unknown, maxItems: number, maxBytes: number, notes?: Set<ValueNote>): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   const items = Array.isArray(value) ? value : [value];
   const out: string[] = [];
@@ -70,25 +92,29 @@ export function asStringArray(value: unknown, maxItems: number, maxLength: numbe
       break;
     }
     if (typeof item !== 'string') continue;
-    let s = item.isWellFormed() ? item : (notes?.add('ill_formed_unicode'), item.toWellFormed());
-    if (s.length > maxLength) {
-      s = s.slice(0, maxLength);
-      notes?.add('truncated');
-    }
-    out.push(s);
+    out.push(fitString(item, maxBytes, notes));
   }
   return out.length > 0 ? out : undefined;
 }
 
-/** Epoch milliseconds from an ISO date string or an epoch number; undefined when unparseable. */
+const isoDate = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * Epoch milliseconds from what Elasticsearch's default date format accepts: an ISO-8601
+ * string (no offset means UTC, as Elasticsearch reads it), epoch millis as a number or a
+ * numeric string. Anything else is undefined, never a guess.
+ */
 export function asEpochMs(value: unknown): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v !== '') {
-    const t = Date.parse(v);
-    return Number.isNaN(t) ? undefined : t;
-  }
-  return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== 'string' || v === '' || v.length > 64) return undefined;
+  if (/^-?\d{1,15}$/.test(v)) return Number(v);
+  const m = isoDate.exec(v);
+  if (m === null) return undefined;
+  let text = v.replace(' ', 'T').replace(',', '.');
+  if (m[1] === undefined) text += text.includes('T') ? 'Z' : 'T00:00:00Z';
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? undefined : t;
 }
 
 /** Last path segment of a Unix or Windows path (`/usr/bin/curl` -> `curl`). */

@@ -38,30 +38,31 @@ const STRIP = /\\\n|['"\\]/g;
 function lineMayMatter(line: string): boolean {
   const n = line.length;
   let i = 0;
-  let leading = true;
-  while (i < n) {
-    if (isSeparator(line.charCodeAt(i))) {
-      i++;
-      continue;
-    }
+  // Leading words: NAME=value assignments (the shell's environment for curl), then the program.
+  for (;;) {
+    while (i < n && isSeparator(line.charCodeAt(i))) i++;
+    if (i >= n) return false;
     const start = i;
-    let sawX = false;
-    for (; i < n; i++) {
-      const c = line.charCodeAt(i);
-      if (isSeparator(c)) break;
-      if (c === 0x78) sawX = true;
-    }
-    if (leading) {
-      const word = line.slice(start, i);
-      if (isAssignment(word)) {
-        if (namesProxyVariable(word, 0)) return true;
-        continue;
-      }
-      leading = false;
+    while (i < n && !isSeparator(line.charCodeAt(i))) i++;
+    const word = line.slice(start, i);
+    if (!isAssignment(word)) {
       if (isEnvProgram(line, start, i)) return true; // env(1) may set variables or split strings: the parser reads it
-      continue; // the program word is argv[0], never an option
+      break; // the program word is argv[0], never an option
     }
-    if (wordMayMatter(line, start, i, sawX)) return true;
+    if (namesProxyVariable(word, 0)) return true;
+  }
+  // curl's arguments: only words that start with a dash can be options; hop from dash to dash natively.
+  let nextX = -2; // next 'x' at or after the current word, -1 when there is none
+  for (let dash = line.indexOf('-', i); dash >= 0; dash = line.indexOf('-', dash + 1)) {
+    if (!isSeparator(line.charCodeAt(dash - 1))) continue;
+    let end = dash + 1;
+    while (end < n && !isSeparator(line.charCodeAt(end))) end++;
+    if (end - dash >= 2 && line.charCodeAt(dash + 1) !== 0x2d) {
+      // Remembering the next 'x' keeps a megabyte of short options linear.
+      if (nextX !== -1 && nextX < dash) nextX = line.indexOf('x', dash);
+      if (nextX >= 0 && nextX < end) return true;
+    } else if (wordMayMatter(line, dash, end, false)) return true;
+    dash = end;
   }
   return false;
 }
@@ -92,8 +93,20 @@ function everyWordMayMatter(text: string): boolean {
 function wordMayMatter(text: string, start: number, end: number, hasX: boolean): boolean {
   if (end - start < 2 || text.charCodeAt(start) !== 0x2d) return false;
   if (text.charCodeAt(start + 1) !== 0x2d) return hasX;
-  const word = text.slice(start, end).toLowerCase();
-  return word.includes('pre') || word.includes('prox') || word.includes('sock');
+  // Long option: "pre", "prox" or "sock" in any case, found without allocating.
+  for (let i = start + 2; i + 2 < end; i++) {
+    const c = text.charCodeAt(i) | 0x20;
+    if (c === 0x70) {
+      // p: "pre" or "prox"
+      if ((text.charCodeAt(i + 1) | 0x20) !== 0x72) continue;
+      const third = text.charCodeAt(i + 2) | 0x20;
+      if (third === 0x65 || (third === 0x6f && i + 3 < end && (text.charCodeAt(i + 3) | 0x20) === 0x78)) return true;
+    } else if (c === 0x73 && i + 3 < end) {
+      // s: "sock"
+      if ((text.charCodeAt(i + 1) | 0x20) === 0x6f && (text.charCodeAt(i + 2) | 0x20) === 0x63 && (text.charCodeAt(i + 3) | 0x20) === 0x6b) return true;
+    }
+  }
+  return false;
 }
 
 /** True when the name of a NAME=value string (before its first '=') ends in _proxy or _PROXY. */

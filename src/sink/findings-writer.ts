@@ -55,9 +55,9 @@ export async function writeFindings(client: Client, writes: readonly FindingWrit
       throw toServiceError(err, 'writing findings');
     }
     const retry: FindingWrite[] = [];
-    response.items.forEach((item, i) => {
-      const w = pending[i] as FindingWrite;
-      const r = item.index;
+    // Walk what was sent, not what came back: an item missing from the response is retried.
+    pending.forEach((w, i) => {
+      const r = response.items[i]?.index;
       const status = r?.status ?? 0;
       if (r !== undefined && status >= 200 && status < 300) {
         result.written += 1;
