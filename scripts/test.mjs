@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bootstrap } from './bootstrap.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const args = process.argv.slice(2);
@@ -59,6 +60,7 @@ const files = explicit.length > 0
     ];
 const needsServices = files.some((f) => relative(root, f).startsWith(join('test', 'integration')));
 
+bootstrap();
 step('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 step('build', 'npx', ['tsc', '-p', 'tsconfig.build.json']);
 
