@@ -53,6 +53,8 @@ export function testConfig(names: TestNames, flags: Record<string, unknown> = {}
 export function childArgs(config: Config): string[] {
   const pairs: [string, unknown][] = [
     ['elasticsearch.url', config.elasticsearch.url],
+    ['elasticsearch.requestTimeoutMs', config.elasticsearch.requestTimeoutMs],
+    ['elasticsearch.maxRetries', config.elasticsearch.maxRetries],
     ['redis.url', config.redis.url],
     ['redis.keyPrefix', config.redis.keyPrefix],
     ['sink.findingsAlias', config.sink.findingsAlias],
