@@ -3,9 +3,12 @@ import { DetectorError, ExitCode, ConfigError } from '../errors.js';
 import { collect } from './collect.js';
 import { registerBackfill } from './commands/backfill.js';
 import { registerConfig } from './commands/config.js';
+import { registerDemo } from './commands/demo.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerExplain } from './commands/explain.js';
+import { registerSetup } from './commands/setup.js';
+import { registerReplay } from './commands/replay.js';
 
 /** Builds the CLI. Commands are listed here explicitly: nothing registers itself at import time. */
 export function buildProgram(): Command {
@@ -18,11 +21,14 @@ export function buildProgram(): Command {
     .option('--set <key=value>', 'set any configuration key, repeatable (see `config docs`)', collect)
     .showHelpAfterError()
     .exitOverride();
+  registerDemo(program);
   registerRun(program);
   registerBackfill(program);
   registerStatus(program);
   registerConfig(program);
   registerExplain(program);
+  registerSetup(program);
+  registerReplay(program);
   return program;
 }
 

@@ -15,6 +15,10 @@ export const envKeys: Readonly<Record<string, string>> = {
   CPD_RULE_MODE: 'rule.mode',
   CPD_SOURCE_INDEX_PATTERNS: 'source.indexPatterns',
   CPD_FINDINGS_ALIAS: 'sink.findingsAlias',
+  KIBANA_URL: 'kibana.url',
+  KIBANA_USERNAME: 'kibana.username',
+  KIBANA_PASSWORD: 'kibana.password',
+  KIBANA_API_KEY: 'kibana.apiKey',
 };
 
 /** Environment variable naming the config file when `--config` is not given. */

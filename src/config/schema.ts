@@ -8,6 +8,8 @@ import { cimFields } from '../normalize/fields.js';
  */
 
 const durationMs = (min: number) => z.number().int().min(min);
+/** An Elasticsearch time value as ILM accepts it, e.g. `30d`, `12h`, `90m`. */
+const ilmAge = /^\d+(d|h|m|s|ms)$/;
 
 const suppressionSchema = z
   .object({
@@ -171,6 +173,49 @@ export const configSchema = z
           .describe('Write alias (or index) of the findings.'),
         refresh: z.enum(['false', 'wait_for', 'true']).default('false').describe('Refresh policy of finding writes ("wait_for" makes them searchable before the cursor moves).'),
         bulkMaxRetries: z.number().int().min(0).max(20).default(5).describe('Retries of items rejected with 429 or 5xx.'),
+        ilmPolicy: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lower-case ILM policy name')
+          .default('curl-proxy-findings')
+          .describe('ILM policy `setup` installs and attaches to the findings indices where the cluster has ILM (ignored where it has not).'),
+        rolloverMaxAge: z
+          .string()
+          .regex(ilmAge, 'expected an Elasticsearch time value such as 30d or 12h')
+          .default('30d')
+          .describe('ILM hot phase: the write index rolls over once it is this old.'),
+        rolloverMaxPrimaryShardSize: z
+          .string()
+          .regex(/^\d+(b|kb|mb|gb|tb|pb)$/, 'expected an Elasticsearch byte size such as 50gb')
+          .default('50gb')
+          .describe('ILM hot phase: the write index rolls over once a primary shard is this large.'),
+        deleteAfter: z
+          .string()
+          .regex(/^(\d+(d|h|m|s|ms)|never)$/, 'expected an Elasticsearch time value such as 365d, or "never"')
+          .default('365d')
+          .describe('ILM delete phase: a findings index is deleted this long after it rolled over; "never" keeps findings forever.'),
+      })
+      .strict()
+      .prefault({}),
+    kibana: z
+      .object({
+        url: z
+          .string()
+          .regex(/^https?:\/\/[^\s@]+$/, 'expected an http:// or https:// URL without credentials (use kibana.username/password or kibana.apiKey)')
+          .optional()
+          .describe('Kibana URL; `setup` imports the data view, saved search and dashboard there. No URL, no import. Env KIBANA_URL.'),
+        apiKey: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Kibana API key (base64 "id:key" encoded form); wins over username/password. Env KIBANA_API_KEY.'),
+        username: z.string().min(1).optional().describe('Kibana basic-auth user. Env KIBANA_USERNAME.'),
+        password: z.string().min(1).optional().describe('Kibana basic-auth password. Env KIBANA_PASSWORD.'),
+        space: z
+          .string()
+          .regex(/^[a-z0-9_-]+$/, 'expected a Kibana space id (lower-case letters, digits, _ and -)')
+          .optional()
+          .describe('Kibana space to import into; the default space when not set.'),
+        caFile: z.string().min(1).optional().describe('PEM file of the CA that signed the Kibana certificate.'),
       })
       .strict()
       .prefault({}),
@@ -204,6 +249,46 @@ export const configSchema = z
           .enum(['auto', 'always', 'never'])
           .default('auto')
           .describe('Human-readable logs: auto = when stderr is a TTY; otherwise ECS JSON lines.'),
+      })
+      .strict()
+      .prefault({}),
+    telemetry: z
+      .object({
+        prometheusPort: z
+          .number()
+          .int()
+          .min(0)
+          .max(65_535)
+          .optional()
+          .describe('Serve Prometheus metrics at http://<prometheusHost>:<port>/metrics while `run` runs (off when unset; 0 picks a free port, logged). OTLP export is set with the standard OTEL_* variables instead.'),
+        prometheusHost: z
+          .string()
+          .min(1)
+          .default('127.0.0.1')
+          .describe('Interface of the Prometheus endpoint; 0.0.0.0 to be scraped from another host, container or pod.'),
+        shutdownTimeoutMs: durationMs(100).default(5_000).describe('At exit, pending spans and metrics are flushed for at most this long.'),
+      })
+      .strict()
+      .prefault({}),
+    health: z
+      .object({
+        enabled: z.boolean().default(true).describe('Serve /healthz (alive) and /readyz (Elasticsearch, Redis, live cursor) while `run` runs.'),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65_535)
+          .default(8080)
+          .describe('Port of the health endpoints; the Docker HEALTHCHECK probes 8080 (or HEALTH_PORT). 0 picks a free port (logged).'),
+        host: z
+          .string()
+          .min(1)
+          .default('0.0.0.0')
+          .describe('Interface of the health endpoints: 0.0.0.0 so Kubernetes probes (sent to the pod IP) reach them; 127.0.0.1 to keep them local.'),
+        checkTimeoutMs: durationMs(100).default(2_000).describe('Each readiness check (Elasticsearch, Redis, cursor) fails after this long.'),
+        cursorStallAfterMs: durationMs(1_000)
+          .default(300_000)
+          .describe('/readyz fails when the live cursor is more than this far behind now and has not moved for this long (only in a process that polls live).'),
       })
       .strict()
       .prefault({}),

@@ -1,10 +1,10 @@
+const NONE: readonly never[] = Object.freeze([]);
+
 /**
  * A list with a cap, so that a hostile command line (a megabyte of `-X X -X X ...`) cannot
  * make a verdict megabytes long. Items past the cap are counted, and one summary item says so.
  * Allocates nothing until the first item: most verdicts have no near-misses at all.
  */
-const NONE: readonly never[] = Object.freeze([]);
-
 export class Collector<T> {
   private items: T[] | null = null;
   private dropped = 0;

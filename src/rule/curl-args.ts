@@ -134,7 +134,7 @@ class Walk {
     }
     const written = `--${negated ? 'no-' : expand ? 'expand-' : ''}${name}${inline !== undefined ? '=' : ''}`;
     const evasion = describeForm(how, spec, inline !== undefined, expand);
-    if (!takesValue(spec)) {
+    if (!takesValue(spec) || spec.name === 'help') {
       this.flag(spec, written, !negated);
       return 0;
     }
@@ -160,7 +160,8 @@ class Walk {
         this.out.notes.push(`curl has no option -${shorten(letter, 8)} (in ${shorten(word, 40)}); it would refuse it; judged the rest anyway`);
         return 0;
       }
-      if (!takesValue(spec)) {
+      // --help takes an optional category; with or without it curl prints help and exits.
+      if (!takesValue(spec) || spec.name === 'help') {
         this.flag(spec, `-${letter}`, true);
         if (this.out.stop !== null) return 0;
         continue;
@@ -214,9 +215,6 @@ class Walk {
       return;
     }
     switch (name) {
-      case 'help':
-        this.out.stop = `${written} makes it print its help and exit before any transfer`;
-        return;
       case 'noproxy':
         this.segment.noproxy = { option: written, value: expand ? (this.expand(value) ?? value) : value };
         return;

@@ -1,13 +1,14 @@
 import { NO_PROXY_REASON, decideArgv } from './argv-verdict.js';
-import { equalsIgnoreCase, hasArgs, nameKind, readInvocation, type NameKind } from './invocation.js';
+import { readInvocation } from './invocation.js';
 import { mayUseProxy } from './prefilter.js';
+import { equalsIgnoreCase, mentionsCurl, nameKind, type NameKind } from './process-identity.js';
 import { shorten } from './proxy-url.js';
 import { evaluateSplunk } from './splunk-analytic.js';
 import type { RuleInput, RuleOptions, Verdict } from './types.js';
 
 /**
  * The fast path's verdicts are shared, frozen instances: nearly every event gets one, and
- * allocating nothing there is what keeps argv mode as fast as a bare regex check.
+ * the common case then allocates nothing. Verdicts are data: callers never modify them.
  */
 const FAST_NOT_CURL: Verdict = frozenVerdict(false, "Not the curl process: a shell or script that starts curl is judged on curl's own process event.");
 const FAST_NO_PROXY: Verdict = frozenVerdict(true, NO_PROXY_REASON);
@@ -30,16 +31,28 @@ function frozenVerdict(isCurl: boolean, reason: string): Verdict {
  * whose command line merely contains a curl command is not the curl process.
  */
 export function evaluate(input: RuleInput, options: RuleOptions): Verdict {
-  if (options.mode === 'splunk') return evaluateSplunk(input);
-  const kind = nameKind(input);
-  // Nearly every event ends here, so this function stays small enough to be inlined.
-  if (kind === 'other' && options.fastPath !== false) return FAST_NOT_CURL;
-  return evaluateArgv(input, options, kind);
+  // Nearly every event ends at the first test, so this function stays small enough to be inlined.
+  if (options.mode === 'argv' && options.fastPath !== false && surelyNotCurl(input)) return FAST_NOT_CURL;
+  return options.mode === 'splunk' ? evaluateSplunk(input) : evaluateArgv(input, options, nameKind(input));
+}
+
+/**
+ * The cheapest test that settles most events: a name that cannot spell curl or env (wrong
+ * length) and a path that cannot end in either (wrong last letter). Anything else goes to nameKind.
+ */
+function surelyNotCurl(input: RuleInput): boolean {
+  const name = input.processName;
+  const path = input.processPath;
+  if (name === undefined && path === undefined) return false;
+  if (name !== undefined && (name.length === 4 || name.length === 3)) return false;
+  if (path === undefined || path.length === 0) return true;
+  const last = path.charCodeAt(path.length - 1) | 0x20;
+  return last !== 0x6c && last !== 0x76;
 }
 
 function evaluateArgv(input: RuleInput, options: RuleOptions, kind: NameKind): Verdict {
   const fast = options.fastPath !== false;
-  if (kind === 'other') return notCurl(describeProcess(input), []);
+  if (kind === 'other') return fast ? FAST_NOT_CURL : notCurl(describeProcess(input), []);
   if (fast && kind === 'curl' && !mayUseProxy(input)) return FAST_NO_PROXY;
   if (fast && kind === 'env' && !mentionsCurl(input)) return notCurl(null, []);
 
@@ -65,10 +78,5 @@ function notCurl(what: string | null, notes: string[]): Verdict {
 function describeProcess(input: RuleInput): string {
   const name = input.processName ?? input.processPath ?? '';
   return `process "${shorten(name, 80)}" is not curl`;
-}
-
-function mentionsCurl(input: RuleInput): boolean {
-  if (hasArgs(input)) return input.args.some((word) => word.toLowerCase().includes('curl'));
-  return (input.commandLine ?? '').toLowerCase().includes('curl');
 }
 

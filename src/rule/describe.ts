@@ -1,4 +1,4 @@
-import type { Verdict } from './types.js';
+import type { ProxyUse, Verdict } from './types.js';
 
 /**
  * A verdict in plain words, one line per fact, for people (`explain`). Pure: returns lines,
@@ -9,19 +9,23 @@ export function describeVerdict(verdict: Verdict): string[] {
     `verdict: ${verdict.match ? 'MATCH' : 'no match'} (${verdict.mode} mode${verdict.isCurl ? '' : ', not the curl process'})`,
     `reason:  ${verdict.reason}`,
   ];
-  verdict.proxies.forEach((proxy, i) => {
-    const where = proxy.source === 'env' ? 'environment' : proxy.source === 'argv' ? 'process.args' : 'command line';
-    lines.push(`proxy ${i + 1}: ${proxy.option}${proxy.option === proxy.canonical ? '' : ` (${proxy.canonical})`} from the ${where}`);
-    lines.push(`  url:    ${proxy.url}`);
-    if (verdict.mode === 'argv') {
-      lines.push(`  scheme: ${proxy.scheme ?? 'unknown (set through a {{variable}})'}`);
-      lines.push(`  host:   ${proxy.host ?? 'unknown'}`);
-      lines.push(`  port:   ${proxy.port ?? 'unknown'}`);
-      if (proxy.segment > 1) lines.push(`  transfer: ${proxy.segment} (after --next)`);
-    }
-    if (proxy.evasion !== null) lines.push(`  form:   ${proxy.evasion}`);
-  });
+  if (verdict.mode === 'splunk') {
+    verdict.proxies.forEach((hit, i) => lines.push(`pattern ${i + 1}: "${hit.option}" matches; it points at: ${hit.url}`));
+  } else {
+    verdict.proxies.forEach((proxy, i) => describeProxy(lines, proxy, i));
+  }
   for (const miss of verdict.nearMisses) lines.push(`near-miss: ${miss.token}: ${miss.reason}`);
   for (const note of verdict.notes) lines.push(`note: ${note}`);
   return lines;
+}
+
+function describeProxy(lines: string[], proxy: ProxyUse, i: number): void {
+  const where = proxy.source === 'env' ? 'environment' : proxy.source === 'argv' ? 'process.args' : 'command line';
+  lines.push(`proxy ${i + 1}: ${proxy.option}${proxy.option === proxy.canonical ? '' : ` (${proxy.canonical})`} from the ${where}`);
+  lines.push(`  url:    ${proxy.url}`);
+  lines.push(`  scheme: ${proxy.scheme ?? 'unknown (set through a {{variable}})'}`);
+  lines.push(`  host:   ${proxy.host ?? 'unknown'}`);
+  lines.push(`  port:   ${proxy.port ?? 'unknown'}`);
+  if (proxy.segment > 1) lines.push(`  transfer: ${proxy.segment} (after --next)`);
+  if (proxy.evasion !== null) lines.push(`  form:   ${proxy.evasion}`);
 }

@@ -1,5 +1,5 @@
 import { isAssignment } from './env-proxy.js';
-import { basename } from './invocation.js';
+import { basename } from './process-identity.js';
 import { shellSplit } from './shell-split.js';
 import type { RuleInput } from './types.js';
 

@@ -1,5 +1,6 @@
 import { envMap, isAssignment, parseEnvWrapper } from './env-proxy.js';
 import { shellSplit } from './shell-split.js';
+import { basename, equalsIgnoreCase, hasArgs } from './process-identity.js';
 import type { RuleInput } from './types.js';
 
 /**
@@ -8,9 +9,6 @@ import type { RuleInput } from './types.js';
  * environment curl sees (captured env_vars, changed by an env(1) wrapper or leading
  * NAME=value words when the event shows them).
  */
-
-/** What the process name and path say, before any argument is read. */
-export type NameKind = 'curl' | 'env' | 'other' | 'unknown';
 
 /** The curl invocation behind one process event. */
 export interface Invocation {
@@ -30,53 +28,6 @@ export interface Invocation {
 
 /** Shared by every event without an environment; never written to. */
 const EMPTY_ENV: ReadonlyMap<string, string> = new Map();
-
-/** Last path component ('/usr/bin/curl' -> 'curl'). */
-export function basename(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? path : path.slice(slash + 1);
-}
-
-/** ASCII case-insensitive equality with a lower-case word, without allocating. */
-export function equalsIgnoreCase(value: string, lowerWord: string): boolean {
-  if (value.length !== lowerWord.length) return false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== lowerWord.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/** Classifies the process from process.name and the executable's basename. Allocates nothing: it runs on every event. */
-export function nameKind(input: RuleInput): NameKind {
-  const { processName, processPath } = input;
-  if (processName === undefined && processPath === undefined) return 'unknown';
-  // Length and last letter first: almost every event is rejected by one comparison.
-  const nameLength = processName === undefined ? 0 : processName.length;
-  const pathLast = processPath === undefined || processPath.length === 0 ? 0 : processPath.charCodeAt(processPath.length - 1) | 0x20;
-  if (nameLength === 4 && equalsIgnoreCase(processName as string, 'curl')) return 'curl';
-  if (pathLast === 0x6c && isBasename(processPath, 'curl')) return 'curl';
-  if (nameLength === 3 && equalsIgnoreCase(processName as string, 'env')) return 'env';
-  if (pathLast === 0x76 && isBasename(processPath, 'env')) return 'env';
-  return 'other';
-}
-
-/** True when the last path component of `path` is `word` (ASCII case-insensitive). */
-function isBasename(path: string | undefined, word: string): boolean {
-  if (path === undefined || path.length < word.length) return false;
-  const start = path.length - word.length;
-  if (start > 0 && path.charCodeAt(start - 1) !== 0x2f) return false;
-  for (let i = 0; i < word.length; i++) {
-    const c = path.charCodeAt(start + i);
-    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== word.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/** True when the event carries a usable argv. */
-export function hasArgs(input: RuleInput): input is RuleInput & { args: readonly string[] } {
-  return input.args !== undefined && input.args.length > 0;
-}
 
 /** Reads the words and the environment of the event (see the module comment). */
 export function readInvocation(input: RuleInput): Invocation {

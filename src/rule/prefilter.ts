@@ -1,6 +1,6 @@
 import { isAssignment } from './env-proxy.js';
 import type { RuleInput } from './types.js';
-import { hasArgs } from './invocation.js';
+import { hasArgs } from './process-identity.js';
 
 /**
  * A cheap, sound pre-check for argv mode on a process named curl: false only when the full

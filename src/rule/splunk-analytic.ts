@@ -1,5 +1,5 @@
 import { compileGlob, globFindLower } from './glob.js';
-import { equalsIgnoreCase } from './invocation.js';
+import { equalsIgnoreCase } from './process-identity.js';
 import { redactCredentials, shorten } from './proxy-url.js';
 import type { ProxyUse, RuleInput, Verdict } from './types.js';
 

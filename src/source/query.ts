@@ -16,9 +16,10 @@ export type Pushdown = 'names' | 'none';
 
 /**
  * Process names worth sending to the rule. `sysmon` is there because the Sysmon for Linux
- * integration names every process after the syslog app; the real name comes from the executable.
+ * integration names every process after the syslog app (the real name comes from the
+ * executable); `env` because `env https_proxy=... curl` is recorded as env's exec of curl.
  */
-export const candidateProcessNames = ['curl', 'sysmon'] as const;
+export const candidateProcessNames = ['curl', 'sysmon', 'env'] as const;
 
 /**
  * The search query for one range: process starts, the time range (ingest time with a

@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { createApp, startWorker, type App } from '../../app.js';
+import type { Config } from '../../config/schema.js';
+import { ServiceUnavailableError } from '../../errors.js';
+import { replayFile } from '../../replay/replay.js';
+import { ensureFindingsIndex } from '../../sink/findings-index.js';
+import { createLogger } from '../../telemetry/logger.js';
+import { configFor } from '../context.js';
+import { formatDuration } from '../time.js';
+
+/** The repository root (same relative place from src/ and dist/). */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const sampleFile = resolve(root, 'samples', 'sample-events.ndjson');
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+/**
+ * `demo`: the first quick-start command. Starts a local Elasticsearch and Redis when none
+ * answers, prepares the findings index, replays the bundled sample shifted to now, runs the
+ * detection over it and prints the findings.
+ */
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('start local Elasticsearch and Redis if needed, load the bundled sample, detect, and print the findings')
+    .option('--file <ndjson>', 'dataset to replay instead of the bundled sample', sampleFile)
+    .action(async (opts: { file: string }, cmd: Command) => {
+      const config = configFor(cmd, { 'log.level': process.env.LOG_LEVEL ?? 'warn' });
+      const started = Date.now();
+      say('curl-proxy-detector demo');
+      say('========================');
+      await ensureLocalServices(config);
+      const app = createApp(config, createLogger(config.log), 'command');
+      try {
+        await runDemo(app, opts.file, started);
+      } finally {
+        await app.close();
+      }
+    });
+}
+
+async function runDemo(app: App, file: string, started: number): Promise<void> {
+  const { config } = app;
+  const index = await ensureFindingsIndex(app.es, config.sink.findingsAlias);
+  say(`findings index   ${config.sink.findingsAlias} (template ${index.template}, write index ${index.concreteIndex ?? '?'})`);
+
+  const summary = await replayFile(app.es, { file, format: 'ecs-ndjson', index: undefined, shiftToNow: true, sourcePatterns: config.source.indexPatterns });
+  say(`sample events    ${summary.records} read from ${file.startsWith(root) ? file.slice(root.length + 1) : file}: ${summary.loaded} loaded, ${summary.alreadyPresent} already present (a previous demo)`);
+  for (const i of summary.indices) say(`                   -> ${i.name}${i.readByWorker ? '' : '  (NOT read by the worker: not in source.indexPatterns)'}`);
+
+  // The sample spans under six hours; the backfill covers the day before now (event time).
+  const toMs = Date.now() + 60_000;
+  const fromMs = toMs - 86_400_000;
+  const { record } = await app.backfills.create({ fromMs, toMs, indexPatterns: [...config.source.indexPatterns] });
+  const worker = await startWorker(app, { live: false, backfill: true });
+  let done = record;
+  try {
+    for (;;) {
+      const r = await app.backfills.get(record.id);
+      if (r === undefined) throw new Error(`backfill ${record.id} disappeared`);
+      done = r;
+      if (r.status === 'done' || r.status === 'cancelled') break;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  } finally {
+    await worker.stop();
+  }
+  const s = done.stats;
+  say(`detection        ${s.scanned} candidate events scanned, ${s.matched} matches, ${s.suppressed} suppressed, ${s.skipped} skipped, ${s.findingsWritten} findings written (mode ${config.rule.mode})`);
+  say();
+  await printFindings(app, fromMs, toMs);
+  say();
+  say(`Done in ${formatDuration(Date.now() - started)}. What next:`);
+  say(`  - explain a verdict:      npx curl-proxy-detector explain 'curl -sSx 203.0.113.7:8080 https://example.org/'`);
+  say(`  - compare with Splunk:    npx curl-proxy-detector --set rule.mode=splunk demo`);
+  say(`  - run the live worker:    npx curl-proxy-detector run       (status: npx curl-proxy-detector status)`);
+  say(`  - findings in Elasticsearch: ${config.elasticsearch.url}/${config.sink.findingsAlias}/_search`);
+  say(`  - stop the local services: npm run es:stop && npm run redis:stop`);
+}
+
+async function printFindings(app: App, fromMs: number, toMs: number): Promise<void> {
+  await app.es.indices.refresh({ index: app.config.sink.findingsAlias });
+  const res = await app.es.search<Record<string, any>>({
+    index: app.config.sink.findingsAlias,
+    size: 200,
+    query: { range: { 'event.start': { gte: fromMs, lt: toMs, format: 'epoch_millis' } } },
+    sort: [{ 'event.start': 'asc' }, { 'host.name': 'asc' }],
+  });
+  const rows = res.hits.hits.map((h) => {
+    const f = h._source ?? {};
+    const proxies = (f.finding?.proxies ?? []) as { scheme?: string; host?: string; port?: number; option: string }[];
+    return [
+      String(f.event?.start ?? '').slice(11, 19),
+      String(f.host?.name ?? ''),
+      String(f.user?.name ?? ''),
+      String(f.process?.parent?.name ?? ''),
+      String(f.finding?.count ?? ''),
+      proxies.map((p) => (p.host !== undefined ? `${p.scheme ?? '?'}://${p.host}${p.port !== undefined ? `:${p.port}` : ''}` : p.option)).join(' '),
+      String(f.process?.command_line ?? ''),
+    ];
+  });
+  say(`${rows.length} finding(s) (Linux Proxy Socks Curl, T1090/T1095, risk 56):`);
+  const head = ['first (UTC)', 'host', 'user', 'parent', 'count', 'proxy', 'command line'];
+  const widths = head.map((h, i) => Math.min(i === 6 ? 70 : 40, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
+  const fmt = (cells: string[]) => cells.map((c, i) => (c.length > (widths[i] ?? 0) ? `${c.slice(0, (widths[i] ?? 1) - 1)}…` : c.padEnd(widths[i] ?? 0))).join('  ');
+  say(fmt(head));
+  say(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) say(fmt(r));
+}
+
+/** Starts the project's own Elasticsearch and Redis when the configured local ones do not answer. */
+async function ensureLocalServices(config: Config): Promise<void> {
+  const es = new URL(config.elasticsearch.url);
+  if (!(await esAnswers(config.elasticsearch.url))) {
+    if (!isLoopback(es.hostname)) throw new ServiceUnavailableError('elasticsearch', `nothing answers at ${es.origin}; start your cluster or point --es-url at one`);
+    say(`elasticsearch    starting a local node on port ${es.port || '9200'} (the first run downloads it from Maven Central)`);
+    runScript('es.sh', { ES_PORT: es.port || '9200' });
+  } else say(`elasticsearch    ${es.origin} answers`);
+  const redis = new URL(config.redis.url);
+  if (!redisAnswers(redis)) {
+    if (!isLoopback(redis.hostname)) throw new ServiceUnavailableError('redis', `nothing answers at ${redis.hostname}:${redis.port || '6379'}`);
+    say(`redis            starting a local redis-server on port ${redis.port || '6379'}`);
+    runScript('redis.sh', { REDIS_PORT: redis.port || '6379' });
+  } else say(`redis            ${redis.hostname}:${redis.port || '6379'} answers`);
+}
+
+function runScript(name: string, env: Record<string, string>): void {
+  const script = resolve(root, 'scripts', name);
+  if (!existsSync(script)) throw new ServiceUnavailableError(name === 'es.sh' ? 'elasticsearch' : 'redis', `cannot start it: ${script} is missing (run the demo from the repository)`);
+  const r = spawnSync('bash', [script, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new ServiceUnavailableError(name === 'es.sh' ? 'elasticsearch' : 'redis', `${name} start failed (exit ${r.status ?? r.signal}); see the lines above`);
+}
+
+async function esAnswers(url: string): Promise<boolean> {
+  try {
+    // Any HTTP answer (even 401 from a secured cluster) means a node is there.
+    await fetch(new URL('/_cluster/health', url), { signal: AbortSignal.timeout(3_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function redisAnswers(url: URL): boolean {
+  const r = spawnSync('redis-cli', ['-h', url.hostname, '-p', url.port || '6379', 'ping'], { encoding: 'utf8', timeout: 3_000 });
+  return r.status === 0 && r.stdout.trim() === 'PONG';
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+}
