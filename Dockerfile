@@ -25,6 +25,7 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY config ./config
 COPY mappings ./mappings
+COPY kibana ./kibana
 # Files stay owned by root and read-only to the process: the worker keeps its state in Redis
 # and Elasticsearch, never on the container's disk.
 USER node

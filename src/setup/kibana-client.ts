@@ -106,7 +106,7 @@ export class KibanaClient {
       throw new KibanaError(`${doing}: expected ${objects.length} saved_objects in the answer, got ${this.scrub(JSON.stringify(res).slice(0, 200))}`, { retryable: false });
     }
     return objects.map(({ type, id }, i) => {
-      const item = list[i] as { attributes?: Record<string, unknown>; error?: { statusCode?: number; error?: string; message?: string } };
+      const item = (list[i] ?? {}) as { attributes?: Record<string, unknown>; error?: { statusCode?: number; error?: string; message?: string } };
       if (item.error === undefined) return { type, id, found: true, attributes: item.attributes ?? {} };
       if (item.error.statusCode === 404) return { type, id, found: false };
       const status = item.error.statusCode;
@@ -135,8 +135,9 @@ export class KibanaClient {
     for (let attempt = 0; ; attempt += 1) {
       let status: number;
       let text: string;
+      let location: string | undefined;
       try {
-        ({ status, text } = await this.transport(req, this.timeoutMs));
+        ({ status, text, location } = await this.transport(req, this.timeoutMs));
       } catch (err) {
         if (attempt < this.maxRetries) {
           await sleep(this.retryDelayMs * 2 ** attempt);
@@ -145,6 +146,9 @@ export class KibanaClient {
         throw new KibanaError(`${where}: no answer: ${this.scrub(describeTransportError(err))}`, { retryable: true, cause: err });
       }
       if (status >= 200 && status < 300) return this.parse(where, status, text);
+      if (status >= 300 && status < 400) {
+        throw new KibanaError(`${where}: HTTP ${status} redirect to ${location ?? '(no location)'}; set kibana.url to the address Kibana answers on`, { retryable: false, status });
+      }
       if (RETRY_STATUSES.has(status) && attempt < this.maxRetries) {
         await sleep(this.retryDelayMs * 2 ** attempt);
         continue;

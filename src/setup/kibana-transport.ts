@@ -12,6 +12,8 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   text: string;
+  /** The Location header of a redirect, which the client reports instead of following. */
+  location?: string | undefined;
 }
 
 /** Sends one request; rejects only when no response arrived (connection refused, timeout, TLS). */
@@ -24,9 +26,10 @@ export const fetchTransport: Transport = async (req, timeoutMs) => {
     headers: req.headers,
     ...(req.body !== undefined ? { body: req.body } : {}),
     signal: AbortSignal.timeout(timeoutMs),
-    redirect: 'error',
+    // Never follow: a redirect would resend the credentials to wherever it points.
+    redirect: 'manual',
   });
-  return { status: res.status, text: await res.text() };
+  return { status: res.status, text: await res.text(), location: res.headers.get('location') ?? undefined };
 };
 
 /**
@@ -40,7 +43,7 @@ export function caTransport(ca: string): Transport {
       const r = httpsRequest(req.url, { method: req.method, headers, ca, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), location: res.headers.location }));
         res.on('error', reject);
       });
       r.on('timeout', () => r.destroy(new Error(`no response within ${timeoutMs} ms`)));

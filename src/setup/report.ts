@@ -1,7 +1,7 @@
 import type { SetupReport, SetupStep } from './setup.js';
 
 const LABEL = 16;
-const SUBJECT = 56;
+const SUBJECT = 60;
 
 /** One human-readable line per step: what, which object, and created / updated / unchanged. */
 export function formatStep(s: SetupStep): string {

@@ -78,8 +78,12 @@ function printSummary(s: ReplaySummary): void {
 }
 
 function describeIndex(i: IndexReport): string {
-  const how =
-    i.preparation === 'created' ? 'created with mappings/ecs-process-events.json' : i.preparation === 'template' ? 'created from its index template' : 'existing';
+  const how = {
+    created: 'created with mappings/ecs-process-events.json',
+    template: 'created from its index template',
+    exists: 'existing',
+    unchecked: 'not checked: no privilege to read index templates; Elasticsearch creates it',
+  }[i.preparation];
   const counts = `${i.loaded} loaded, ${i.alreadyPresent} already present${i.rejected > 0 ? `, ${i.rejected} rejected` : ''}`;
   const warn = i.readByWorker ? '' : `\n    note: the worker's source.indexPatterns do not cover ${i.name}; add it to read these events`;
   return `${i.name} (${how}): ${counts}${warn}`;
