@@ -9,5 +9,10 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('curl-proxy-detector: dist/ is missing; run `npm ci` (or `npm run build`) in the repository first\n');
   process.exit(1);
 }
+// `... | head` closes stdout early: that is the reader's choice, not a failure.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv);

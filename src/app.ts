@@ -17,6 +17,9 @@ import { DetectorError } from './errors.js';
 import { resolveFieldMap, type CimField } from './normalize/fields.js';
 import { ensureFindingsIndex } from './sink/findings-index.js';
 import type { Logger } from './telemetry/logger.js';
+import { createMetrics, type Metrics } from './telemetry/metrics.js';
+import { cursorLagSource, queueDepthSource } from './telemetry/sources.js';
+import { LiveCursor } from './aggregate/cursor.js';
 
 /**
  * The one place that wires the stages together. Every resource registers its close when it
@@ -33,6 +36,8 @@ export interface App {
   liveQueue: Queue<RangeJobData, RangeJobResult>;
   backfillQueue: Queue<RangeJobData, RangeJobResult>;
   backfills: Backfills;
+  /** Metrics of the domain code (no-op unless startTelemetry ran before createApp). */
+  metrics: Metrics;
   /** A new Redis connection (closed with the app), for BullMQ workers and blocking reads. */
   connection(): Redis;
   pipelineDeps(): PipelineDeps;
@@ -66,6 +71,7 @@ export function createApp(config: Config, logger: Logger, role: 'worker' | 'comm
   const fieldMap = resolveFieldMap(config.normalize.fields);
   const classifier = createClassifier(config, fieldMap);
   const backfills = new Backfills(redis, keys, backfillQueue, config);
+  const metrics = createMetrics();
 
   const app: App = {
     config,
@@ -78,6 +84,7 @@ export function createApp(config: Config, logger: Logger, role: 'worker' | 'comm
     liveQueue,
     backfillQueue,
     backfills,
+    metrics,
     connection,
     pipelineDeps: () => ({
       es,
@@ -86,6 +93,7 @@ export function createApp(config: Config, logger: Logger, role: 'worker' | 'comm
       config,
       classifier,
       fieldMap,
+      metrics,
       onDropped: (dropped) => logger.error({ event: { action: 'findings-dropped' }, dropped }, `${dropped.length} finding(s) rejected by Elasticsearch for good`),
     }),
     onClose,
@@ -145,9 +153,15 @@ export async function startWorker(app: App, options: WorkerRunOptions = {}, sign
     lockDurationMs: config.worker.lockDurationMs,
     workerName: id,
     queues: [...(live ? (['live'] as const) : []), ...(backfill ? (['backfill'] as const) : [])],
+    metrics: app.metrics,
   });
   const scheduler = live ? new LiveScheduler({ redis: app.redis, keys: app.keys, queue: app.liveQueue, config, logger, workerId: id }) : undefined;
   scheduler?.start();
+  const cursor = new LiveCursor(app.redis, app.keys.liveCursor);
+  const gauges = app.metrics.observeGauges(
+    { cursorLagSeconds: cursorLagSource(() => cursor.get()), queueDepths: queueDepthSource({ live: app.liveQueue, backfill: app.backfillQueue }) },
+    { onError: (err, gauge) => logger.debug({ err, event: { action: 'gauge-read-failed' } }, `cannot read ${gauge}`) },
+  );
   logger.info({ event: { action: 'worker-started' }, worker: { id, live, backfill } }, `worker ${id} started`);
   return {
     id,
@@ -156,6 +170,7 @@ export async function startWorker(app: App, options: WorkerRunOptions = {}, sign
     async stop() {
       await scheduler?.stop();
       await workers.close(config.worker.shutdownTimeoutMs);
+      gauges.stop();
       logger.info({ event: { action: 'worker-stopped' }, worker: { id } }, `worker ${id} stopped`);
     },
   };

@@ -44,6 +44,8 @@ export function createClassifier(config: Pick<Config, 'rule' | 'aggregate' | 'so
   const ruleOptions: RuleOptions = { mode: config.rule.mode, noproxyStarDisables: config.rule.noproxyStarDisables };
   const { suppressions } = config.rule;
   const { bucketMs } = config.aggregate;
+  // Splunk-mode findings get their own ids, so both modes can write to one index side by side.
+  const idNamespace = config.rule.mode === 'splunk' ? `${RULE_METADATA.id}/splunk` : RULE_METADATA.id;
   return {
     classify(hit) {
       const normalized = ecsToCim(hit, normalizeOptions);
@@ -60,16 +62,16 @@ export function createClassifier(config: Pick<Config, 'rule' | 'aggregate' | 'so
         suppressions,
       );
       if (suppression !== undefined) return { kind: 'suppressed', suppression };
-      return { kind: 'match', match: toMatch(event, verdict, bucketMs) };
+      return { kind: 'match', match: toMatch(event, verdict, bucketMs, idNamespace) };
     },
   };
 }
 
-function toMatch(event: ProcessEvent, verdict: Verdict, bucketMs: number): Match {
+function toMatch(event: ProcessEvent, verdict: Verdict, bucketMs: number, idNamespace: string): Match {
   const group = groupValues(event.cim);
   const start = bucketStart(event.time, bucketMs);
   return {
-    findingId: findingId(RULE_METADATA.id, group, start, bucketMs),
+    findingId: findingId(idNamespace, group, start, bucketMs),
     bucketStartMs: start,
     group,
     refKey: eventRefKey(event.ref),

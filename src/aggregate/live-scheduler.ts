@@ -2,6 +2,8 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../telemetry/logger.js';
+import { attributeNames, spanNames } from '../telemetry/names.js';
+import { withSpan } from '../telemetry/tracing.js';
 import { LiveCursor } from './cursor.js';
 import { rangeJobOptions, type RangeJobData, type RangeJobResult } from './jobs.js';
 import { LeaderLease } from './leader.js';
@@ -119,24 +121,27 @@ export class LiveScheduler {
       maxWindows: config.live.windowsInFlight,
     });
     if (windows.length === 0) return { leader: true, windows: 0, completed: 0, cursorMs: cursor, behind: false };
+    const attributes = { [attributeNames.windowCount]: windows.length, [attributeNames.cursor]: cursor, [attributeNames.rangeFrom]: windows[0]?.fromMs, [attributeNames.rangeTo]: windows.at(-1)?.toMs };
+    return withSpan(spanNames.pollWindow, attributes, async (span) => {
+      for (const w of windows) await this.#ensureJob(w);
+      const outcomes = await this.#waitAll(windows);
 
-    for (const w of windows) await this.#ensureJob(w);
-    const outcomes = await this.#waitAll(windows);
-
-    let completed = 0;
-    let newCursor = cursor;
-    for (const [i, w] of windows.entries()) {
-      const o = outcomes[i];
-      if (o === undefined || !o.ok) break;
-      completed += 1;
-      newCursor = w.toMs;
-    }
-    if (newCursor > cursor) newCursor = await this.#cursor.advance(newCursor);
-    await this.#recordStats(outcomes, newCursor);
-    const failed = outcomes.find((o): o is { ok: false; reason: string } => !o.ok);
-    if (failed !== undefined) throw new Error(`live window failed: ${failed.reason}`);
-    const behind = completed === config.live.windowsInFlight && newCursor < this.#now() - config.live.queryDelayMs - config.live.pollIntervalMs;
-    return { leader: true, windows: windows.length, completed, cursorMs: newCursor, behind };
+      let completed = 0;
+      let newCursor = cursor;
+      for (const [i, w] of windows.entries()) {
+        const o = outcomes[i];
+        if (o === undefined || !o.ok) break;
+        completed += 1;
+        newCursor = w.toMs;
+      }
+      span.setAttribute(attributeNames.windowsCompleted, completed);
+      if (newCursor > cursor) newCursor = await this.#cursor.advance(newCursor);
+      await this.#recordStats(outcomes, newCursor);
+      const failed = outcomes.find((o): o is { ok: false; reason: string } => !o.ok);
+      if (failed !== undefined) throw new Error(`live window failed: ${failed.reason}`);
+      const behind = completed === config.live.windowsInFlight && newCursor < this.#now() - config.live.queryDelayMs - config.live.pollIntervalMs;
+      return { leader: true, windows: windows.length, completed, cursorMs: newCursor, behind };
+    });
   }
 
   async #ensureJob(w: LiveWindow): Promise<void> {

@@ -7,13 +7,17 @@ import { scanHits } from '../source/elasticsearch-scanner.js';
 import { buildRangeQuery, sourceIncludes, type TimeRange } from '../source/query.js';
 import type { SkipReason } from '../normalize/ecs-to-cim.js';
 import { encodeFinding } from '../sink/encode.js';
-import { writeFindings, type FindingWrite } from '../sink/findings-writer.js';
+import { WriteRetryExhaustedError, writeFindings, type FindingWrite } from '../sink/findings-writer.js';
 import type { Classifier } from './classify.js';
 import type { GroupValues } from './group.js';
 import { GroupStore, type GroupEvent, type GroupState } from './group-store.js';
 import type { RedisKeys } from './redis-keys.js';
 import { seedEventsFromFinding, unlistedEventCount } from './seed.js';
 import type { CimField } from '../normalize/fields.js';
+import { ServiceUnavailableError } from '../errors.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { attributeNames, spanNames } from '../telemetry/names.js';
+import { withSpan } from '../telemetry/tracing.js';
 
 /** Counters of one processed range; summed into job results, progress and status. */
 export interface RangeStats {
@@ -55,6 +59,8 @@ export interface PipelineDeps {
   /** Dropped findings are data loss: the caller logs them at ERROR. */
   onDropped?: (dropped: { id: string; status: number; reason: string }[]) => void;
   now?: () => number;
+  /** Counts findings a failed bulk write did not store. */
+  metrics?: Pick<Metrics, 'recordWriteFailure'>;
 }
 
 interface PendingGroup {
@@ -177,11 +183,12 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
       document: encodeFinding({ state, group: g.group, bucketStartMs: g.bucketStartMs, bucketMs, eventRefs: refs, maxEventRefs }),
     });
   }
-  const result = await tracer.startActiveSpan('cpd.write_findings', { attributes: { 'cpd.findings.count': writes.length } }, async (span) => {
+  const result = await withSpan(spanNames.writeFindings, { [attributeNames.findingsCount]: writes.length }, async () => {
     try {
       return await writeFindings(deps.es, writes, { refresh: config.sink.refresh, maxRetries: config.sink.bulkMaxRetries, backoffMs: config.worker.backoffMs });
-    } finally {
-      span.end();
+    } catch (err) {
+      deps.metrics?.recordWriteFailure(err instanceof WriteRetryExhaustedError ? 'retry_exhausted' : err instanceof ServiceUnavailableError ? 'unavailable' : 'other', writes.length);
+      throw err;
     }
   });
   // Remember the concrete index, so later updates go where the finding lives even after a rollover.

@@ -1,6 +1,9 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DetectorError } from '../errors.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { attributeNames, spanNames } from '../telemetry/names.js';
+import { withSpan } from '../telemetry/tracing.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Backfills } from './backfill.js';
 import type { RangeJobData, RangeJobResult } from './jobs.js';
@@ -30,11 +33,13 @@ export interface WorkerDeps {
   workerName: string;
   /** Which queues this process works on. */
   queues: readonly ('live' | 'backfill')[];
+  /** Range counters and job durations (no-op when telemetry is off). */
+  metrics?: Metrics;
 }
 
 /** The job processor shared by both queues: one time range, end to end. */
-export function rangeProcessor(deps: Pick<WorkerDeps, 'pipeline' | 'backfills' | 'logger'>) {
-  return async (job: Job<RangeJobData, RangeJobResult>): Promise<RangeJobResult> => {
+export function rangeProcessor(deps: Pick<WorkerDeps, 'pipeline' | 'backfills' | 'logger' | 'metrics'>) {
+  const processJob = async (job: Job<RangeJobData, RangeJobResult>): Promise<RangeJobResult> => {
     const d = job.data;
     if (d.kind === 'backfill' && d.backfillId !== undefined) {
       if (await deps.backfills.isCancelled(d.backfillId)) return emptyStats();
@@ -53,6 +58,19 @@ export function rangeProcessor(deps: Pick<WorkerDeps, 'pipeline' | 'backfills' |
     }
     return stats;
   };
+  return (job: Job<RangeJobData, RangeJobResult>): Promise<RangeJobResult> =>
+    withSpan(spanNames.job, { [attributeNames.jobKind]: job.data.kind, [attributeNames.jobId]: job.id, [attributeNames.jobAttempt]: job.attemptsMade + 1 }, async () => {
+      const done = deps.metrics?.startJob(job.data.kind);
+      try {
+        const stats = await processJob(job);
+        deps.metrics?.recordRange(job.data.kind, stats);
+        done?.('ok');
+        return stats;
+      } catch (err) {
+        done?.('error');
+        throw err;
+      }
+    });
 }
 
 /** Starts the BullMQ workers for the live and backfill queues. */

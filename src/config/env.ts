@@ -12,6 +12,7 @@ export const envKeys: Readonly<Record<string, string>> = {
   REDIS_URL: 'redis.url',
   REDIS_KEY_PREFIX: 'redis.keyPrefix',
   LOG_LEVEL: 'log.level',
+  HEALTH_PORT: 'health.port',
   CPD_RULE_MODE: 'rule.mode',
   CPD_SOURCE_INDEX_PATTERNS: 'source.indexPatterns',
   CPD_FINDINGS_ALIAS: 'sink.findingsAlias',

@@ -14,7 +14,8 @@ import type { ReadinessCheck } from './server.js';
 export function elasticsearchCheck(es: Client, timeoutMs: number): ReadinessCheck {
   return async () => {
     try {
-      await es.cluster.health({}, { requestTimeout: timeoutMs, maxRetries: 0 });
+      // No span: a probe every few seconds would bury the detection traces.
+      await es.cluster.health({}, { requestTimeout: timeoutMs, maxRetries: 0, openTelemetry: { enabled: false } });
     } catch (err) {
       if (err instanceof errors.ResponseError && err.statusCode === 403) return;
       if (err instanceof errors.ResponseError) throw new Error(`HTTP ${err.statusCode ?? '?'} from GET /_cluster/health`, { cause: err });
@@ -74,7 +75,8 @@ function seconds(ms: number): string {
 export function workerReadinessChecks(deps: {
   es: Client;
   redis: PingableRedis;
-  readCursorMs?: () => Promise<number | undefined>;
+  /** Reads the live cursor (epoch ms); leave it out (or undefined) when this process does not poll live. */
+  readCursorMs?: (() => Promise<number | undefined>) | undefined;
   health: Config['health'];
 }): Record<string, ReadinessCheck> {
   const checks: Record<string, ReadinessCheck> = {

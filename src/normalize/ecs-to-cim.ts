@@ -72,7 +72,9 @@ export function ecsToCim(hit: SourceHit, options: NormalizeOptions): Normalized 
       }
     }
   }
-  const args = asStringArray(getPath(src, 'process.args'), maxArgs, options.maxCommandLineBytes, notes);
+  // Sysmon for Linux's integration splits the command line with Windows rules: not the real
+  // argv, so the rule splits the command line itself (POSIX rules) instead.
+  const args = kind === 'sysmon_linux' ? undefined : asStringArray(getPath(src, 'process.args'), maxArgs, options.maxCommandLineBytes, notes);
   const envVars = asStringArray(getPath(src, 'process.env_vars'), maxEnvVars, maxFieldLength, notes);
 
   applySourceFixes(kind, src, cim, args);

@@ -12,7 +12,9 @@ export type Preparation =
   /** An index template matches: the first write creates the index (or data stream) from it. */
   | 'template'
   /** Nothing matched: created as a plain index with `mappings/ecs-process-events.json`. */
-  | 'created';
+  | 'created'
+  /** The credentials may not look at indices or templates (HTTP 403): left to Elasticsearch. */
+  | 'unchecked';
 
 interface MappingFile {
   settings?: estypes.IndicesIndexSettings;
@@ -37,6 +39,9 @@ export async function prepareIndex(client: Client, index: string): Promise<Prepa
     const simulated = await client.indices.simulateIndexTemplate({ name: index }, { ignore: [404] });
     if (simulated.template !== undefined) return 'template';
   } catch (err) {
+    // Simulating templates needs the manage_index_templates cluster privilege, which a
+    // loader's role often lacks: writing is still allowed, so let Elasticsearch decide.
+    if (err instanceof errors.ResponseError && err.statusCode === 403) return 'unchecked';
     throw toServiceError(err, `checking the replay target ${index}`);
   }
   const file = loadProcessEventsMapping();

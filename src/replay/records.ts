@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { getPath } from '../normalize/values.js';
-import { RecordError, excerpt, parseSysmonLine } from './sysmon-record.js';
+import { RecordError, parseSysmonLine } from './sysmon-record.js';
 import { sysmonToEcs } from './sysmon-to-ecs.js';
 import { defaultIndices, indexForDocument, sysmonNamespaceFor } from './target-index.js';
 import { parseDate } from './timestamps.js';
@@ -88,7 +88,8 @@ function ecsLine(line: string, options: ParseOptions): Parsed {
   if (stamp === undefined || stamp === null || stamp === '') throw new RecordError('missing @timestamp', 'expected an @timestamp (ISO-8601 or epoch ms), got none');
   const timeMs = parseDate(Array.isArray(stamp) ? undefined : stamp);
   if (timeMs === undefined) {
-    throw new RecordError('bad @timestamp', `expected @timestamp to be ISO-8601 (e.g. 2026-11-01T10:00:00Z) or epoch ms, got ${excerpt(JSON.stringify(stamp))}`);
+    const shown = JSON.stringify(stamp);
+    throw new RecordError('bad @timestamp', `expected @timestamp to be ISO-8601 (e.g. 2026-11-01T10:00:00Z) or epoch ms, got ${shown.length > 60 ? `${shown.slice(0, 60)}...` : shown}`);
   }
   if (options.index !== undefined) return { index: options.index, timeMs, document };
   const choice = indexForDocument(document);

@@ -16,22 +16,21 @@ const maxDateLength = 64;
 export function parseDate(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string' || value.length > maxDateLength) return undefined;
-  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(value);
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value);
   if (m === null) return undefined;
-  const [, date, hm, sec, fraction, zone] = m;
+  const [, date, hh = '00', mm = '00', ss = '00', fraction, zone] = m;
   const ms = fraction === undefined ? '000' : fraction.slice(0, 3).padEnd(3, '0');
-  const zoneText = zone === undefined ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone.toUpperCase();
-  const iso = `${date}T${hm ?? '00:00'}:${sec ?? '00'}.${ms}${zoneText}`;
-  const t = Date.parse(iso);
-  if (Number.isNaN(t) || !sameCalendarDate(date as string, hm, sec, t, zoneText)) return undefined;
+  const zoneText = zone === undefined ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+  const written = `${date}T${hh}:${mm}:${ss}`;
+  const t = Date.parse(`${written}.${ms}${zoneText}`);
+  if (Number.isNaN(t) || !sameWallClock(written, t, zoneText)) return undefined;
   return t;
 }
 
 /** Rejects dates JavaScript silently rolls over (2026-02-31, 24:61). */
-function sameCalendarDate(date: string, hm: string | undefined, sec: string | undefined, t: number, zone: string): boolean {
+function sameWallClock(written: string, t: number, zone: string): boolean {
   const offsetMin = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
-  const local = new Date(t + offsetMin * 60_000).toISOString();
-  return local.slice(0, 10) === date && local.slice(11, 16) === (hm ?? '00:00') && local.slice(17, 19) === (sec ?? '00');
+  return new Date(t + offsetMin * 60_000).toISOString().slice(0, 19) === written;
 }
 
 /** Epoch ms of Sysmon's `UtcTime` (`yyyy-MM-dd HH:mm:ss.SSS`, UTC), the integration's date format. */

@@ -3,6 +3,13 @@ import { ServiceUnavailableError } from '../errors.js';
 import { toServiceError } from '../source/errors.js';
 import type { FindingDocument } from './encode.js';
 
+/** Items were still rejected with 429/5xx after every retry: retryable later, nothing written for them. */
+export class WriteRetryExhaustedError extends ServiceUnavailableError {
+  constructor(items: number, attempts: number) {
+    super('elasticsearch', `writing findings: ${items} item(s) still rejected with 429/5xx after ${attempts} attempts`);
+  }
+}
+
 /** One finding to write. `version` is the group's count: it only grows, so a stale writer loses. */
 export interface FindingWrite {
   id: string;
@@ -74,7 +81,7 @@ export async function writeFindings(client: Client, writes: readonly FindingWrit
     });
     pending = retry;
     if (pending.length > 0 && attempt >= options.maxRetries) {
-      throw new ServiceUnavailableError('elasticsearch', `writing findings: ${pending.length} item(s) still rejected with 429/5xx after ${attempt + 1} attempts`);
+      throw new WriteRetryExhaustedError(pending.length, attempt + 1);
     }
   }
   return result;

@@ -11,7 +11,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Config } from '../config/schema.js';
 import type { Logger } from './logger.js';
-import { planTelemetry, type TelemetryPlan } from './otel-env.js';
+import { planTelemetry } from './otel-env.js';
 import { serveMetrics, type ScrapeServer } from './prometheus-server.js';
 
 /**
@@ -38,10 +38,9 @@ const noop: Telemetry = { exporters: [], prometheusPort: undefined, shutdown: as
  * (the metrics API has no proxy: meters taken earlier stay no-ops). Never throws.
  */
 export async function startTelemetry(config: Config['telemetry'], logger: Logger): Promise<Telemetry> {
-  let plan: TelemetryPlan;
   const stops: Stop[] = [];
   try {
-    plan = planTelemetry(process.env, config);
+    const plan = planTelemetry(process.env, config);
     for (const w of plan.warnings) logger.warn({ event: { action: 'telemetry-config' } }, `telemetry: ${w}`);
     if (plan.disabled) {
       if (config.prometheusPort !== undefined) logger.warn({ event: { action: 'telemetry-config' } }, 'telemetry: OTEL_SDK_DISABLED=true, so telemetry.prometheusPort is ignored');
@@ -52,6 +51,8 @@ export async function startTelemetry(config: Config['telemetry'], logger: Logger
     diag.setLogger(throttledDiagLogger(logger), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
     stops.push({ release: () => diag.disable() });
     const resource = buildResource(plan.serviceName);
+    // host.id is read asynchronously; exporters that read the resource before it settles complain.
+    if (resource.asyncAttributesPending === true) await resource.waitForAsyncAttributes?.();
     const exporters: string[] = [];
 
     if (plan.traces !== undefined) {

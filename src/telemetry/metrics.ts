@@ -35,8 +35,11 @@ export interface Metrics {
   recordJob(kind: JobKind, outcome: JobOutcome, seconds: number): void;
   /** Starts timing a job; call the returned function once with the outcome. */
   startJob(kind: JobKind): (outcome: JobOutcome) => void;
-  /** Counts findings that a bulk write did not store (`dropped` is already counted by recordRange). */
-  recordWriteFailure(reason: WriteFailureReason, findings?: number): void;
+  /**
+   * Counts findings a failed bulk write did not store (`other` when the failure fits no reason).
+   * Not for `dropped`: recordRange counts those from the range's stats.
+   */
+  recordWriteFailure(reason: WriteFailureReason | typeof otherLabel, findings?: number): void;
   /** Registers the cursor-lag and queue-depth gauges; `stop()` unregisters them (call before Redis closes). */
   observeGauges(sources: GaugeSources, options?: GaugeOptions): { stop(): void };
 }

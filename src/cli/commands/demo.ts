@@ -19,6 +19,13 @@ const sampleFile = resolve(root, 'samples', 'sample-events.ndjson');
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 /**
+ * The demo's own events index: recreated on every run so the sample always lands at "now"
+ * (replay ids are content hashes, so a second replay into the same index would add nothing).
+ * It matches the default source patterns, so a running worker sees the demo events too.
+ */
+export const demoIndex = 'logs-endpoint.events.process-cpddemo';
+
+/**
  * `demo`: the first quick-start command. Starts a local Elasticsearch and Redis when none
  * answers, prepares the findings index, replays the bundled sample shifted to now, runs the
  * detection over it and prints the findings.
@@ -48,14 +55,14 @@ async function runDemo(app: App, file: string, started: number): Promise<void> {
   const index = await ensureFindingsIndex(app.es, config.sink.findingsAlias);
   say(`findings index   ${config.sink.findingsAlias} (template ${index.template}, write index ${index.concreteIndex ?? '?'})`);
 
-  const summary = await replayFile(app.es, { file, format: 'ecs-ndjson', index: undefined, shiftToNow: true, sourcePatterns: config.source.indexPatterns });
-  say(`sample events    ${summary.records} read from ${file.startsWith(root) ? file.slice(root.length + 1) : file}: ${summary.loaded} loaded, ${summary.alreadyPresent} already present (a previous demo)`);
-  for (const i of summary.indices) say(`                   -> ${i.name}${i.readByWorker ? '' : '  (NOT read by the worker: not in source.indexPatterns)'}`);
+  await app.es.indices.delete({ index: demoIndex, ignore_unavailable: true });
+  const summary = await replayFile(app.es, { file, format: undefined, index: demoIndex, shiftToNow: true, sourcePatterns: config.source.indexPatterns });
+  say(`sample events    ${summary.loaded} of ${summary.records} loaded from ${file.startsWith(root) ? file.slice(root.length + 1) : file} into ${demoIndex}, shifted to end now`);
 
-  // The sample spans under six hours; the backfill covers the day before now (event time).
+  // The sample spans under six hours and ends now; the backfill covers it (event time).
   const toMs = Date.now() + 60_000;
-  const fromMs = toMs - 86_400_000;
-  const { record } = await app.backfills.create({ fromMs, toMs, indexPatterns: [...config.source.indexPatterns] });
+  const fromMs = toMs - 8 * 3_600_000;
+  const { record } = await app.backfills.create({ fromMs, toMs, indexPatterns: [demoIndex] });
   const worker = await startWorker(app, { live: false, backfill: true });
   let done = record;
   try {
@@ -87,7 +94,15 @@ async function printFindings(app: App, fromMs: number, toMs: number): Promise<vo
   const res = await app.es.search<Record<string, any>>({
     index: app.config.sink.findingsAlias,
     size: 200,
-    query: { range: { 'event.start': { gte: fromMs, lt: toMs, format: 'epoch_millis' } } },
+    query: {
+      bool: {
+        filter: [
+          { range: { 'event.start': { gte: fromMs, lt: toMs, format: 'epoch_millis' } } },
+          { term: { 'finding.mode': app.config.rule.mode } },
+          { term: { 'finding.first_event.index': demoIndex } },
+        ],
+      },
+    },
     sort: [{ 'event.start': 'asc' }, { 'host.name': 'asc' }],
   });
   const rows = res.hits.hits.map((h) => {

@@ -140,7 +140,6 @@ describe('startTelemetry', () => {
     const started = Date.now();
     await telemetry.shutdown();
     assert.ok(Date.now() - started < 4_000, `shutdown took ${Date.now() - started} ms`);
-    console.log(warnings());
     assert.ok(warnings().some((w) => w.startsWith('telemetry:')), `expected a telemetry warning, got ${JSON.stringify(warnings())}`);
     await telemetry.shutdown();
   });
