@@ -108,7 +108,8 @@ describe('ecsToCim maps each producer\'s process start to every CIM field', () =
           process_path: '/usr/bin/curl',
           parent_process_id: '900',
         },
-        args: ['curl', '--preproxy', 'socks5://127.0.0.1:1080', '-x', 'http://10.1.1.1:3128', 'https://example.net'],
+        // The integration's process.args are split with Windows rules: not used as argv.
+        args: undefined,
         envVars: undefined,
         notes: [],
       },
@@ -494,5 +495,18 @@ describe('ecsToCim follows the configured field map', () => {
     const fieldMap = { ...defaultFieldMap, user: [] };
     const event = mustNormalize(ecsToCim(loadHit('defend-exec'), { ...DEFAULTS, fieldMap }));
     assert.equal(event.cim.user, undefined);
+  });
+});
+
+describe('ecsToCim with Sysmon for Linux arguments', () => {
+  it('ignores the Windows-split process.args so quoting follows the POSIX command line', () => {
+    // The integration would split `--noproxy '*'` into the word `'*'` (quotes kept).
+    const hit = patchHit('sysmon-linux-event1', {
+      'process.command_line': "curl --noproxy '*' -x http://p:3128 https://a",
+      'process.args': ['curl', '--noproxy', "'*'", '-x', 'http://p:3128', 'https://a'],
+    });
+    const event = mustNormalize(ecsToCim(hit, DEFAULTS));
+    assert.equal(event.args, undefined);
+    assert.equal(event.cim.process, "curl --noproxy '*' -x http://p:3128 https://a");
   });
 });
