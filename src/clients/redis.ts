@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
 
 /**
  * A Redis connection from `redis.url` (database number, password and `rediss://` TLS are all
- * taken from the URL). `role` picks BullMQ's recommended settings: workers wait for Redis
- * forever (`maxRetriesPerRequest: null`); short-lived commands give up after one retry.
+ * taken from the URL; `redis.caFile` adds a private CA). `role` picks BullMQ's recommended
+ * settings: workers wait for Redis forever (`maxRetriesPerRequest: null`); short-lived
+ * commands give up after one retry.
  */
 export function createRedis(redis: Config['redis'], role: 'worker' | 'command'): Redis {
   const options: RedisOptions = {
@@ -14,5 +17,15 @@ export function createRedis(redis: Config['redis'], role: 'worker' | 'command'):
     lazyConnect: false,
     retryStrategy: (times) => Math.min(1000 * 2 ** Math.min(times, 5), 20_000),
   };
+  if (redis.caFile !== undefined) {
+    if (!redis.url.startsWith('rediss://')) throw new ConfigError([`redis.caFile: expected a rediss:// URL with it, got ${redis.url.split('://')[0]}://`]);
+    let ca: string;
+    try {
+      ca = readFileSync(redis.caFile, 'utf8');
+    } catch (err) {
+      throw new ConfigError([`redis.caFile: expected a readable PEM file, got ${(err as NodeJS.ErrnoException).code ?? String(err)} for ${redis.caFile}`]);
+    }
+    options.tls = { ca };
+  }
   return new Redis(redis.url, options);
 }

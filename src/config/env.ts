@@ -11,6 +11,7 @@ export const envKeys: Readonly<Record<string, string>> = {
   ELASTICSEARCH_CA_FINGERPRINT: 'elasticsearch.caFingerprint',
   REDIS_URL: 'redis.url',
   REDIS_KEY_PREFIX: 'redis.keyPrefix',
+  REDIS_CA_FILE: 'redis.caFile',
   LOG_LEVEL: 'log.level',
   HEALTH_PORT: 'health.port',
   CPD_RULE_MODE: 'rule.mode',

@@ -77,6 +77,11 @@ export const configSchema = z
           .regex(/^rediss?:\/\/[^\s]*$/, 'expected a redis:// or rediss:// URL')
           .default('redis://127.0.0.1:6379/0')
           .describe('Redis URL including the database number, e.g. redis://:pw@host:6379/2. Env REDIS_URL.'),
+        caFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('PEM file of the CA that signed the Redis server certificate (rediss:// URLs). Env REDIS_CA_FILE.'),
         keyPrefix: z
           .string()
           .regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -')
