@@ -28,32 +28,40 @@ export async function* scanHits(client: Client, request: ScanRequest): AsyncGene
   } catch (err) {
     throw toServiceError(err, 'opening a point in time');
   }
+  const fetchPage = async (searchAfter: estypes.SortResults | undefined): Promise<estypes.SearchResponse<unknown>> => {
+    try {
+      return await client.search<unknown>({
+        pit: { id: pitId, keep_alive: request.keepAlive },
+        query: request.query,
+        _source: { includes: [...request.sourceIncludes] },
+        size: request.pageSize,
+        sort: [{ _shard_doc: 'asc' }],
+        track_total_hits: false,
+        ...(searchAfter !== undefined ? { search_after: searchAfter } : {}),
+      });
+    } catch (err) {
+      throw toServiceError(err, 'searching');
+    }
+  };
+  // One page is always in flight while the caller works on the previous one, so
+  // Elasticsearch's time and ours overlap instead of adding up.
+  let next: Promise<estypes.SearchResponse<unknown>> | undefined = fetchPage(undefined);
   try {
-    let searchAfter: estypes.SortResults | undefined;
-    for (;;) {
-      let page: estypes.SearchResponse<unknown>;
-      try {
-        page = await client.search<unknown>({
-          pit: { id: pitId, keep_alive: request.keepAlive },
-          query: request.query,
-          _source: { includes: [...request.sourceIncludes] },
-          size: request.pageSize,
-          sort: [{ _shard_doc: 'asc' }],
-          track_total_hits: false,
-          ...(searchAfter !== undefined ? { search_after: searchAfter } : {}),
-        });
-      } catch (err) {
-        throw toServiceError(err, 'searching');
-      }
+    while (next !== undefined) {
+      const page: estypes.SearchResponse<unknown> = await next;
+      next = undefined;
       if (page.pit_id !== undefined) pitId = page.pit_id;
       const hits = page.hits.hits;
       if (hits.length === 0) return;
+      const searchAfter = hits.length < request.pageSize ? undefined : hits[hits.length - 1]?.sort;
+      next = searchAfter === undefined ? undefined : fetchPage(searchAfter);
+      // A prefetch that fails while the caller still works must not become an unhandled rejection.
+      next?.catch(() => undefined);
       yield hits.map((h) => ({ index: h._index, id: h._id ?? '', source: h._source }));
-      if (hits.length < request.pageSize) return;
-      searchAfter = hits[hits.length - 1]?.sort;
-      if (searchAfter === undefined) return;
     }
   } finally {
+    // A caller that stopped early leaves a prefetch in flight: let it finish before closing the PIT.
+    await next?.catch(() => undefined);
     await client.closePointInTime({ id: pitId }).catch(() => undefined);
   }
 }
