@@ -8,6 +8,11 @@
 # core, transport-netty4, x-pack-core and x-pack-security, and lacks the other
 # modules (no `GET /`, no painless, no reindex/_delete_by_query, no wildcard...).
 #
+# ES_SECURITY=1 starts a secured node instead (HTTPS with the given certificate,
+# a file-realm superuser, native users and roles, API keys), for the security
+# tests on a spare port. It runs from a copy of the distribution with one small
+# plugin added (scripts/es-security-analysis/): see ensure_secured_home.
+#
 # Usage: scripts/es.sh start|stop|status|help   (see usage() below for knobs)
 set -euo pipefail
 # Everything we create must be readable by the ES user, whatever the caller's umask.
@@ -37,6 +42,14 @@ ES_STOP_TIMEOUT_S="${ES_STOP_TIMEOUT_S:-30}"
 ES_WIPE_DATA="${ES_WIPE_DATA:-0}"
 default_m2=~/.m2/repository   # unquoted: ~ also works when HOME is unset
 MAVEN_REPO_LOCAL="${MAVEN_REPO_LOCAL:-$default_m2}"
+# Opt-in secured node: HTTPS with the given PEM files and a file-realm superuser.
+# status needs the same knobs as start to log in; stop needs only ES_PORT.
+ES_SECURITY="${ES_SECURITY:-0}"
+ES_TLS_CERT="${ES_TLS_CERT:-}"   # server certificate for 127.0.0.1 (PEM)
+ES_TLS_KEY="${ES_TLS_KEY:-}"     # its unencrypted private key (PEM)
+ES_TLS_CA="${ES_TLS_CA:-}"       # the CA that signed it (PEM)
+ES_SUPERUSER="${ES_SUPERUSER:-cpd-admin}"
+ES_SUPERUSER_PASSWORD="${ES_SUPERUSER_PASSWORD:-}"
 readonly ES_GROUP_PATH="org/elasticsearch/distribution/integ-test-zip/elasticsearch"
 readonly ES_COORDS="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
 readonly DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
@@ -62,6 +75,15 @@ Environment (defaults):
   ES_START_TIMEOUT_S=$ES_START_TIMEOUT_S  ES_STOP_TIMEOUT_S=$ES_STOP_TIMEOUT_S
   ES_WIPE_DATA=0 (1: start with an empty data dir)
   MAVEN_REPO_LOCAL=~/.m2/repository
+
+Secured mode (off by default; status needs the same variables as start):
+  ES_SECURITY=1          HTTPS, authentication and API keys on \$ES_PORT
+  ES_TLS_CERT, ES_TLS_KEY, ES_TLS_CA
+                         PEM server certificate (for 127.0.0.1), its key, its CA
+  ES_SUPERUSER=$ES_SUPERUSER  ES_SUPERUSER_PASSWORD (6+ characters)
+                         a superuser created in the file realm on each start
+  The node runs from <cache>/\$ES_VERSION-secured: the distribution plus a small
+  plugin built with ES_JAVA_HOME's javac (see scripts/es-security-analysis/).
 EOF
 }
 
@@ -105,22 +127,53 @@ validate_knobs() {
   [[ "$ES_START_TIMEOUT_S" =~ ^[0-9]+$ ]] || die "ES_START_TIMEOUT_S must be whole seconds, got '$ES_START_TIMEOUT_S'"
   [[ "$ES_STOP_TIMEOUT_S" =~ ^[0-9]+$ ]] || die "ES_STOP_TIMEOUT_S must be whole seconds, got '$ES_STOP_TIMEOUT_S'"
   [[ "$ES_WIPE_DATA" == [01] ]] || die "ES_WIPE_DATA must be 0 or 1, got '$ES_WIPE_DATA'"
+  [[ "$ES_SECURITY" == [01] ]] || die "ES_SECURITY must be 0 or 1, got '$ES_SECURITY'"
+}
+
+# Checked by start only: stop needs none of these, and status just fails to log in.
+validate_security_knobs() {
+  local var
+  for var in ES_TLS_CERT ES_TLS_KEY ES_TLS_CA; do
+    [[ -n "${!var}" && -r "${!var}" ]] || die "ES_SECURITY=1 needs $var, a readable PEM file, got '${!var}'"
+  done
+  [[ "$ES_SUPERUSER" =~ ^[A-Za-z_][A-Za-z0-9_.-]{0,63}$ ]] ||
+    die "ES_SUPERUSER must be a user name (letters, digits, _ . -), got '$ES_SUPERUSER'"
+  # The file realm's own minimum; the value is never echoed.
+  ((${#ES_SUPERUSER_PASSWORD} >= 6)) || die "ES_SECURITY=1 needs ES_SUPERUSER_PASSWORD, at least 6 characters"
 }
 
 validate_knobs
 # Absolute and without symlinks: the path is matched against the JVM's command line.
 CACHE_DIR="$(realpath -m "$(resolve_cache_dir)")"
 ES_HOME_DIR="$CACHE_DIR/$ES_VERSION"     # unpacked distribution, shared, read-only
+SECURED_HOME_DIR="$CACHE_DIR/$ES_VERSION-secured"   # hard-linked copy + plugin (ES_SECURITY=1)
+NODE_HOME_DIR="$ES_HOME_DIR"             # the one the node runs from
+[[ "$ES_SECURITY" == 1 ]] && NODE_HOME_DIR="$SECURED_HOME_DIR"
+readonly ES_HOME_DIR SECURED_HOME_DIR NODE_HOME_DIR
 RUN_DIR="$CACHE_DIR/run/$ES_PORT"        # per port: config/ data/ logs/ tmp/ es.pid
 PID_FILE="$RUN_DIR/es.pid"
 LAUNCHER_LOG="$RUN_DIR/launcher.log"
 BASE_URL="http://127.0.0.1:$ES_PORT"
+[[ "$ES_SECURITY" == 1 ]] && BASE_URL="https://127.0.0.1:$ES_PORT"
+readonly BASE_URL
 
 # ---- probing -------------------------------------------------------------------
 
+# curl against the node. Secured: trust only ES_TLS_CA and log in as the
+# superuser; the credentials go in a curl config on stdin, never on a command line.
+es_curl() {
+  if [[ "$ES_SECURITY" == 1 ]]; then
+    local user="$ES_SUPERUSER:$ES_SUPERUSER_PASSWORD"
+    user="${user//\\/\\\\}"; user="${user//\"/\\\"}"
+    curl --cacert "$ES_TLS_CA" -K - "$@" <<<"user = \"$user\""
+  else
+    curl "$@"
+  fi
+}
+
 # HTTP status of /_cluster/health on $ES_PORT ("000" when nothing answers).
 health_code() {
-  curl -s -o /dev/null -w '%{http_code}' --max-time "${1:-3}" \
+  es_curl -s -o /dev/null -w '%{http_code}' --max-time "${1:-3}" \
     "$BASE_URL/_cluster/health?wait_for_status=yellow&timeout=${2:-1s}" 2>/dev/null || true
 }
 
@@ -129,7 +182,7 @@ answers_health() { [[ "$(health_code)" == 200 ]]; }
 # Version of whatever answers on $ES_PORT. `GET /` is not in this distribution
 # (it lives in the missing rest-root module), so ask the nodes info API.
 remote_version() {
-  curl -s --max-time 3 "$BASE_URL/_nodes/_local?filter_path=nodes.*.version" 2>/dev/null |
+  es_curl -s --max-time 3 "$BASE_URL/_nodes/_local?filter_path=nodes.*.version" 2>/dev/null |
     grep -o '"version":"[^"]*"' | head -n1 | cut -d'"' -f4 || true
 }
 
@@ -222,6 +275,45 @@ ensure_distribution() {
   rm -rf "$tmp"   # only the now-empty wrapper, or a copy another run beat us to
 }
 
+# The secured node's home: the distribution hard-linked (cp -al; a plain copy
+# where links fail) plus scripts/es-security-analysis built as a plugin. The
+# .security index, which holds native users, roles and API keys, analyses
+# e-mails with four analysis-common components this distribution lacks; the
+# plugin provides them. The shared distribution stays untouched, so the
+# default node never loads it. Rebuilt when the plugin's source changes.
+ensure_secured_home() {
+  local src="$REPO_DIR/scripts/es-security-analysis/SecurityIndexAnalysis.java"
+  local plugin_dir="plugins/cpd-security-index-analysis" sum
+  sum="$ES_VERSION $(sha256sum <"$src")"
+  [[ -f "$SECURED_HOME_DIR/$plugin_dir/source.sha256" &&
+    "$(cat "$SECURED_HOME_DIR/$plugin_dir/source.sha256")" == "$sum" ]] && return
+  [[ -x "$ES_JAVA_HOME/bin/javac" ]] || die "ES_SECURITY=1 builds a small plugin and needs javac in ES_JAVA_HOME ($ES_JAVA_HOME)"
+  local tmp
+  tmp="$(mktemp -d "$CACHE_DIR/.secured-$ES_VERSION.XXXXXX")"
+  log "building the secured node's home $SECURED_HOME_DIR"
+  cp -al "$ES_HOME_DIR" "$tmp/home" 2>/dev/null || { rm -rf "${tmp:?}/home"; cp -a "$ES_HOME_DIR" "$tmp/home"; }
+  mkdir -p "$tmp/classes" "$tmp/home/$plugin_dir"
+  "$ES_JAVA_HOME/bin/javac" -nowarn --release 21 -cp "$ES_HOME_DIR/lib/*" -d "$tmp/classes" "$src" >&2 ||
+    { rm -rf "$tmp"; die "could not compile $src against Elasticsearch $ES_VERSION"; }
+  "$ES_JAVA_HOME/bin/jar" --create --file "$tmp/home/$plugin_dir/cpd-security-index-analysis.jar" -C "$tmp/classes" . ||
+    { rm -rf "$tmp"; die "could not package $src"; }
+  cat >"$tmp/home/$plugin_dir/plugin-descriptor.properties" <<EOF
+description=Test-only: the analysis components the .security index mapping needs
+version=1.0
+name=cpd-security-index-analysis
+classname=cpd.esshim.SecurityIndexAnalysis
+java.version=21
+elasticsearch.version=$ES_VERSION
+EOF
+  echo "$sum" >"$tmp/home/$plugin_dir/source.sha256"
+  chmod -R a+rX "$tmp/home/$plugin_dir"
+  # Replace a stale home; another es.sh may have just put an equal one there.
+  rm -rf "$SECURED_HOME_DIR"
+  mv -T "$tmp/home" "$SECURED_HOME_DIR" 2>/dev/null || [[ -d "$SECURED_HOME_DIR/$plugin_dir" ]] ||
+    { rm -rf "$tmp"; die "could not move the secured home into $SECURED_HOME_DIR"; }
+  rm -rf "$tmp"
+}
+
 # Elasticsearch refuses to run as root, and CI runs as root: create a system
 # user (idempotent) and run the node as that user.
 ensure_es_user() {
@@ -246,8 +338,9 @@ prepare_run_dir() {
     rm -rf "$RUN_DIR/data" && mkdir -p "$RUN_DIR/data"
   fi
   echo "$ES_VERSION" >"$RUN_DIR/version"
-  cp -R "$ES_HOME_DIR/config/." "$RUN_DIR/config/"
+  cp -R "$NODE_HOME_DIR/config/." "$RUN_DIR/config/"
   write_settings >"$RUN_DIR/config/elasticsearch.yml"
+  [[ "$ES_SECURITY" == 1 ]] && prepare_security
   # Heap fixed and small: left alone, ES sizes the heap to half of the RAM.
   # No pre-touch: ES turns it on, which makes the whole heap resident at once.
   printf -- '-Xms%s\n-Xmx%s\n-XX:-AlwaysPreTouch\n' "$ES_HEAP" "$ES_HEAP" \
@@ -259,8 +352,8 @@ prepare_run_dir() {
     # Parents must be traversable by the ES user (an explicit ES_CACHE_DIR may
     # not be, and /var/tmp/curl-proxy-detector is created by us as root).
     world_traversable "$RUN_DIR" || chmod a+x "$CACHE_DIR" "$CACHE_DIR/run"
-    runuser -u "$ES_USER" -- test -r "$ES_HOME_DIR/lib/elasticsearch-$ES_VERSION.jar" ||
-      die "user $ES_USER cannot read $ES_HOME_DIR; set ES_CACHE_DIR to a directory every user can traverse"
+    runuser -u "$ES_USER" -- test -r "$NODE_HOME_DIR/lib/elasticsearch-$ES_VERSION.jar" ||
+      die "user $ES_USER cannot read $NODE_HOME_DIR; set ES_CACHE_DIR to a directory every user can traverse"
   fi
 }
 
@@ -281,12 +374,56 @@ path.logs: $RUN_DIR/logs
 cluster.routing.allocation.disk.threshold_enabled: false
 # Tests delete their indices by wildcard.
 action.destructive_requires_name: false
-# Plain HTTP, no users; also stops security auto-configuration on first start.
-xpack.security.enabled: false
+$(security_settings)
 # vm.max_map_count is 65530 on these machines (ES wants 262144) and we cannot
 # raise it in CI; without mmap Lucene uses NIO and needs no map count.
 node.store.allow_mmap: false
 EOF
+}
+
+security_settings() {
+  if [[ "$ES_SECURITY" != 1 ]]; then
+    cat <<'EOF'
+# Plain HTTP, no users; also stops security auto-configuration on first start.
+xpack.security.enabled: false
+EOF
+    return
+  fi
+  cat <<'EOF'
+# ES_SECURITY=1: HTTPS with the caller's PEM files (copied into certs/), users
+# from the file realm (the superuser) and the native realm, API keys. Explicit
+# security settings also stop the auto-configuration on first start.
+xpack.security.enabled: true
+xpack.security.http.ssl.enabled: true
+xpack.security.http.ssl.key: certs/http.key
+xpack.security.http.ssl.certificate: certs/http.crt
+xpack.security.http.ssl.certificate_authorities: [certs/ca.crt]
+# No other node ever connects. Bootstrap checks are only warnings on a single
+# node bound to loopback, so the missing transport TLS costs one WARN log line.
+xpack.security.transport.ssl.enabled: false
+xpack.security.authc.api_key.enabled: true
+EOF
+}
+
+# Copies the PEM files into the per-port config (Elasticsearch reads files only
+# from there) and creates the superuser in the file realm.
+prepare_security() {
+  local certs="$RUN_DIR/config/certs"
+  mkdir -p "$certs"
+  cp "$ES_TLS_KEY" "$certs/http.key"
+  chmod 600 "$certs/http.key"
+  cp "$ES_TLS_CA" "$certs/ca.crt"
+  # The CA follows the server certificate so the node presents the whole chain:
+  # clients that pin the CA's fingerprint (elasticsearch.caFingerprint) find it there.
+  cat "$ES_TLS_CERT" "$ES_TLS_CA" >"$certs/http.crt"
+  # The copied distribution config has empty users files, so the user is new on every
+  # start. The password goes in on stdin (the tool prompts twice), not on a command line.
+  local out
+  out="$(printf '%s\n%s\n' "$ES_SUPERUSER_PASSWORD" "$ES_SUPERUSER_PASSWORD" |
+    env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$RUN_DIR" LANG=C.UTF-8 \
+      ES_JAVA_HOME="$ES_JAVA_HOME" ES_PATH_CONF="$RUN_DIR/config" \
+      "$NODE_HOME_DIR/bin/elasticsearch-users" useradd "$ES_SUPERUSER" -r superuser 2>&1)" ||
+    die "bin/elasticsearch-users could not create the superuser $ES_SUPERUSER: ${out//$'\n'/ }"
 }
 
 # ---- commands --------------------------------------------------------------------
@@ -329,6 +466,7 @@ kill_started() {
 }
 
 cmd_start() {
+  [[ "$ES_SECURITY" == 1 ]] && validate_security_knobs
   ensure_tool curl curl
   lock_port
   local pid
@@ -348,6 +486,7 @@ cmd_start() {
 
   check_java
   ensure_distribution
+  [[ "$ES_SECURITY" == 1 ]] && ensure_secured_home
   is_root && ensure_es_user
   prepare_run_dir
 
@@ -365,7 +504,7 @@ cmd_start() {
   # node does not die with the caller's terminal. `cd` because the ES user may
   # not be able to read the caller's working directory.
   (cd "$RUN_DIR" && exec setsid "${run_as[@]}" "${env_cmd[@]}" \
-    "$ES_HOME_DIR/bin/elasticsearch" -d -p "$PID_FILE" \
+    "$NODE_HOME_DIR/bin/elasticsearch" -d -p "$PID_FILE" \
     >"$LAUNCHER_LOG" 2>&1 </dev/null 9>&-) &
   local launcher_pid=$!
 
@@ -373,6 +512,10 @@ cmd_start() {
   while ((SECONDS < deadline)); do
     code="$(health_code 6 5s)"
     [[ "$code" == 200 ]] && break
+    if [[ "$ES_SECURITY" == 1 && "$code" == 401 ]]; then
+      log "error: the secured node refuses ES_SUPERUSER=$ES_SUPERUSER (HTTP 401)"
+      print_log_tail; kill_started "$launcher_pid"; exit 1
+    fi
     if ((launcher_done == 0)) && ! kill -0 "$launcher_pid" 2>/dev/null; then
       # The launcher returns once the server is up (0) or has failed (non-0).
       if wait "$launcher_pid"; then

@@ -7,6 +7,10 @@ import { DetectorError, InputError, ServiceUnavailableError } from '../errors.js
  */
 export function toServiceError(err: unknown, doing: string): DetectorError {
   if (err instanceof DetectorError) return err;
+  if (err instanceof errors.ConnectionError && isCertificateProblem(err.message)) {
+    // A certificate that does not verify will not verify on the next try: the operator must act.
+    return new InputError(`elasticsearch: ${doing}: TLS verification failed (${err.message}); check elasticsearch.caFile / elasticsearch.caFingerprint`, { cause: err });
+  }
   if (err instanceof errors.ConnectionError || err instanceof errors.TimeoutError || err instanceof errors.NoLivingConnectionsError) {
     return new ServiceUnavailableError('elasticsearch', `${doing}: ${err.message}`, { cause: err });
   }
@@ -18,6 +22,13 @@ export function toServiceError(err: unknown, doing: string): DetectorError {
   }
   const message = err instanceof Error ? err.message : String(err);
   return new ServiceUnavailableError('elasticsearch', `${doing}: ${message}`, { cause: err });
+}
+
+const certificateProblems = /certificate|fingerprint|self[- ]signed|unable to verify|altname|CERT_|DEPTH_ZERO/i;
+
+/** True for TLS verification failures (untrusted or mismatched certificates, pin mismatch). */
+export function isCertificateProblem(message: string): boolean {
+  return certificateProblems.test(message);
 }
 
 function responseReason(err: InstanceType<typeof errors.ResponseError>): string {
