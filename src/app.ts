@@ -162,18 +162,35 @@ export async function startWorker(app: App, options: WorkerRunOptions = {}, sign
     { cursorLagSeconds: cursorLagSource(() => cursor.get()), queueDepths: queueDepthSource({ live: app.liveQueue, backfill: app.backfillQueue }) },
     { onError: (err, gauge) => logger.debug({ err, event: { action: 'gauge-read-failed' } }, `cannot read ${gauge}`) },
   );
+  // Chunks that used up their attempts during a long outage are queued again, never skipped.
+  const janitor = backfill ? setInterval(() => void requeueFailedChunks(app), config.worker.backfillRetryIntervalMs) : undefined;
+  janitor?.unref();
   logger.info({ event: { action: 'worker-started' }, worker: { id, live, backfill } }, `worker ${id} started`);
   return {
     id,
     workers,
     scheduler,
     async stop() {
+      if (janitor !== undefined) clearInterval(janitor);
       await scheduler?.stop();
       await workers.close(config.worker.shutdownTimeoutMs);
       gauges.stop();
       logger.info({ event: { action: 'worker-stopped' }, worker: { id } }, `worker ${id} stopped`);
     },
   };
+}
+
+/** Re-queues failed chunks of every unfinished backfill (idempotent; any worker may do it). */
+async function requeueFailedChunks(app: App): Promise<void> {
+  try {
+    for (const r of await app.backfills.list(100)) {
+      if (r.status !== 'scheduled' && r.status !== 'running') continue;
+      const queued = await app.backfills.retryFailed(r.id);
+      if (queued > 0) app.logger.warn({ event: { action: 'backfill-chunks-requeued' }, backfill: { id: r.id, chunks: queued } }, `re-queued ${queued} chunk(s) of ${r.id}`);
+    }
+  } catch (err) {
+    app.logger.debug({ err }, 'cannot re-queue failed backfill chunks yet');
+  }
 }
 
 async function ensureFindingsIndexPatiently(app: App, signal?: AbortSignal): Promise<void> {

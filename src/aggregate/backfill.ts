@@ -133,7 +133,10 @@ export class Backfills {
       const existing = await this.queue.getJob(jobId);
       if (existing !== undefined && existing !== null) {
         const state = await existing.getState();
-        if (state === 'failed') await existing.retry('failed').catch(() => undefined);
+        if (state === 'failed') {
+          await existing.retry('failed').catch(() => undefined);
+          queued += 1;
+        }
         if (state !== 'completed') continue;
         // Completed without being counted: it ran while the backfill was cancelled. Run it again.
         await existing.remove();

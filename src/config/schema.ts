@@ -232,6 +232,9 @@ export const configSchema = z
         backoffMs: durationMs(10).default(1_000).describe('First retry delay; doubles at each attempt.'),
         shutdownTimeoutMs: durationMs(100).default(30_000).describe('SIGTERM drains in-flight jobs for at most this long, then exits.'),
         leaderLeaseMs: durationMs(1_000).default(15_000).describe('Lease of the worker that schedules live windows; another takes over when it lapses.'),
+        backfillRetryIntervalMs: durationMs(1_000)
+          .default(30_000)
+          .describe('How often a worker re-queues backfill chunks that failed all their attempts (e.g. during a long outage).'),
         lockDurationMs: durationMs(1_000)
           .default(30_000)
           .describe('BullMQ job lock: a job of a crashed worker is taken over by another after about this long.'),

@@ -43,6 +43,7 @@ export function testConfig(names: TestNames, flags: Record<string, unknown> = {}
       'worker.backoffMs': 200,
       'worker.leaderLeaseMs': 3_000,
       'worker.lockDurationMs': 4_000,
+      'worker.backfillRetryIntervalMs': 2_000,
       'log.level': process.env.LOG_LEVEL ?? 'warn',
       ...flags,
     },
@@ -67,6 +68,7 @@ export function childArgs(config: Config): string[] {
     ['worker.backoffMs', config.worker.backoffMs],
     ['worker.leaderLeaseMs', config.worker.leaderLeaseMs],
     ['worker.lockDurationMs', config.worker.lockDurationMs],
+    ['worker.backfillRetryIntervalMs', config.worker.backfillRetryIntervalMs],
     ['rule.suppressions', JSON.stringify(config.rule.suppressions)],
     ['log.level', config.log.level],
   ];
