@@ -84,13 +84,19 @@ export function startWorkers(deps: WorkerDeps): RangeWorkers {
       autorun,
       name: deps.workerName,
       lockDuration: deps.lockDurationMs,
+      // A job whose worker was killed is taken over; only a job that keeps killing workers fails.
+      maxStalledCount: 5,
       stalledInterval: deps.lockDurationMs,
     });
     w.on('failed', (job, err) => {
       const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
       const fields = { err, job: { id: job?.id, attempts: job?.attemptsMade }, event: { action: 'job-failed' } };
       // A failed live window or chunk is retried later (the cursor waits), so nothing is lost: WARN.
-      deps.logger.warn(fields, final ? 'job failed after all its attempts; it will be retried by the scheduler' : 'job failed; retrying with backoff');
+      const stalled = /stalled more than allowable limit/.test(err.message);
+      deps.logger.warn(
+        fields,
+        final || stalled ? 'job failed for good; the live scheduler or the backfill janitor queues it again' : 'job failed; retrying with backoff',
+      );
       void recordError(deps.pipeline.redis, deps.keys.recentErrors, `job ${job?.id ?? '?'}`, err);
     });
     w.on('error', (err) => deps.logger.warn({ err, event: { action: 'worker-error' } }, 'worker connection error; reconnecting'));

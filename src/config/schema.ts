@@ -18,7 +18,7 @@ const suppressionSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('Proxy host name (case-insensitive) or IPv4/IPv6 CIDR, e.g. "proxy.corp" or "10.0.0.0/8".'),
+      .describe('Proxy host name (case-insensitive) or IPv4/IPv6 CIDR, e.g. "proxy.corp" or "10.0.0.0/8"; applies when it covers every proxy of the match (argv mode only).'),
     host: z.string().min(1).optional().describe('Endpoint (CIM dest / host.name), case-insensitive.'),
     user: z.string().min(1).optional().describe('User name, case-insensitive.'),
     parentProcessName: z.string().min(1).optional().describe('Parent process name, case-insensitive.'),

@@ -1,4 +1,4 @@
-import { Collector } from './collector.js';
+import { addTo, valuesOf, type Collector } from './collector.js';
 import { walkCurlArgs, type ProxyCandidate, type Segment } from './curl-args.js';
 import { envNoProxy as readEnvNoProxy, envProxyFor } from './env-proxy.js';
 import type { Invocation } from './invocation.js';
@@ -11,47 +11,58 @@ import type { NearMiss, ProxyUse, RuleOptions, Verdict } from './types.js';
  * last-one-wins rule; and a sentence that says why.
  */
 
-const MAX_PROXIES = 100;
+/** Most proxies a verdict lists; more are counted in a note (and make proxyHost suppressions refuse). */
+export const MAX_PROXIES = 100;
 const MAX_NEAR_MISSES = 50;
 
 /** Decides for a curl invocation. */
 export function decideArgv(invocation: Invocation, options: RuleOptions): Verdict {
   const walk = walkCurlArgs(invocation.words, invocation.start, invocation.env);
-  const proxies: ProxyUse[] = [];
+  let proxies: ProxyUse[] | null = null; // made on the first proxy, like the collectors
   let proxiesDropped = 0;
-  const nearMisses = new Collector<NearMiss>(MAX_NEAR_MISSES, moreNearMisses);
-  const notes = [...invocation.notes, ...walk.notes.toArray()];
-  for (const miss of walk.rejected.values()) nearMisses.push(miss);
-  for (const miss of walk.overridden.values()) nearMisses.push(miss);
+  let nearMisses: Collector<NearMiss> | null = null;
+  // The invocation's notes are this verdict's own (readInvocation makes them per event).
+  const notes = invocation.notes;
+  walk.notes?.appendTo(notes);
+  for (const miss of valuesOf(walk.rejected)) nearMisses = addNearMiss(nearMisses, miss);
+  for (const miss of valuesOf(walk.overridden)) nearMisses = addNearMiss(nearMisses, miss);
 
   if (walk.stop !== null) {
     for (const segment of walk.segments) {
       for (const candidate of [segment.preproxy, segment.proxy]) {
-        if (candidate !== null) nearMisses.push({ token: display(candidate), reason: `never used: curl stops first (${walk.stop})` });
+        if (candidate !== null) nearMisses = addNearMiss(nearMisses, { token: display(candidate), reason: `never used: curl stops first (${walk.stop})` });
       }
     }
-    return verdict(false, [], nearMisses.toArray(), `curl uses no proxy: ${walk.stop}.`, notes);
+    return verdict(false, [], nearMissList(nearMisses), `curl uses no proxy: ${walk.stop}.`, notes);
   }
 
   let disabledBy: string | null = null;
   const configFile = walk.configFile;
-  const seenEnv = new Set<string>();
+  // Environment proxies are listed once however many transfers use them; most events have no environment.
+  const seenEnv = invocation.env.size === 0 ? null : new Set<string>();
   const envNoProxy = invocation.env.size === 0 ? null : envNoProxyAsOption(invocation.env);
-  for (const segment of walk.segments) {
+  const segments = walk.segments;
+  for (let s = 0; s < segments.length; s++) {
+    const segment = segments[s] as Segment;
     const noproxy = segment.noproxy ?? envNoProxy;
     const starOff = noproxy !== null && noproxy.value === '*';
-    const candidates = candidatesOf(segment, invocation, seenEnv, configFile, notes);
+    // The pre-proxy, the proxy, then (only without an explicit proxy, even an empty one) the environment's.
+    const fromEnv = segment.proxy === null && seenEnv !== null ? envCandidatesOf(segment, invocation, seenEnv, configFile, notes) : NO_CANDIDATES;
     let used = 0;
-    for (const { candidate, source } of candidates) {
+    for (let c = 0; c < 2 + fromEnv.length; c++) {
+      const candidate = c === 0 ? segment.preproxy : c === 1 ? segment.proxy : (fromEnv[c - 2] as ProxyCandidate);
+      if (candidate === null) continue;
+      const source = c < 2 ? invocation.source : 'env';
       if (starOff && options.noproxyStarDisables) {
         disabledBy = `${noproxy.option} '*'`;
-        nearMisses.push({ token: display(candidate), reason: `${noproxy.option} '*' turns every proxy off for this transfer` });
+        nearMisses = addNearMiss(nearMisses, { token: display(candidate), reason: `${noproxy.option} '*' turns every proxy off for this transfer` });
         continue;
       }
       const outcome = toProxyUse(candidate, source, segment.index);
-      if ('reason' in outcome) nearMisses.push(outcome);
+      if ('reason' in outcome) nearMisses = addNearMiss(nearMisses, outcome);
       else {
-        if (proxies.length < MAX_PROXIES) proxies.push(outcome);
+        if (proxies === null) proxies = [outcome];
+        else if (proxies.length < MAX_PROXIES) proxies.push(outcome);
         else proxiesDropped++;
         used++;
       }
@@ -63,27 +74,27 @@ export function decideArgv(invocation: Invocation, options: RuleOptions): Verdic
     }
   }
   if (proxiesDropped > 0) notes.push(`${proxiesDropped} more proxies not listed`);
-  if (proxies.length > 0) return verdict(true, proxies, nearMisses.toArray(), matchReason(proxies, proxiesDropped), notes);
+  if (proxies !== null) return verdict(true, proxies, nearMissList(nearMisses), matchReason(proxies, proxiesDropped), notes);
 
-  const reason = noMatchReason(disabledBy, nearMisses.size > 0, walk.indicators.size > 0);
+  const reason = noMatchReason(disabledBy, nearMisses !== null, walk.indicators !== null);
   // Proxy-looking options only matter when no proxy is used: they explain why nothing matched.
-  for (const miss of walk.indicators.values()) nearMisses.push(miss);
-  return verdict(false, [], nearMisses.toArray(), reason, notes);
+  for (const miss of valuesOf(walk.indicators)) nearMisses = addNearMiss(nearMisses, miss);
+  return verdict(false, [], nearMissList(nearMisses), reason, notes);
 }
 
-interface Candidate {
-  candidate: ProxyCandidate;
-  source: ProxyUse['source'];
+function addNearMiss(collector: Collector<NearMiss> | null, miss: NearMiss): Collector<NearMiss> {
+  return addTo(collector, miss, MAX_NEAR_MISSES, moreNearMisses);
 }
 
-function candidatesOf(segment: Segment, invocation: Invocation, seenEnv: Set<string>, configFile: boolean, notes: string[]): Candidate[] {
-  const out: Candidate[] = [];
-  if (segment.preproxy !== null) out.push({ candidate: segment.preproxy, source: invocation.source });
-  if (segment.proxy !== null) {
-    out.push({ candidate: segment.proxy, source: invocation.source });
-    return out; // an explicit proxy (even an empty one) overrides the environment
-  }
-  if (invocation.env.size === 0) return out; // nothing to look up (the common case)
+function nearMissList(collector: Collector<NearMiss> | null): NearMiss[] {
+  return collector === null ? [] : collector.toArray();
+}
+
+const NO_CANDIDATES: readonly ProxyCandidate[] = Object.freeze([]);
+
+/** The environment proxies a transfer without an explicit proxy uses, each variable listed once per verdict. */
+function envCandidatesOf(segment: Segment, invocation: Invocation, seenEnv: Set<string>, configFile: boolean, notes: string[]): ProxyCandidate[] {
+  const out: ProxyCandidate[] = [];
   if (segment.urls.length === 0 && !configFile) {
     if (envProxyFor('http', invocation.env) !== null) {
       notes.push(`transfer ${segment.index} has no URL, so curl makes no request there and environment proxies do not apply`);
@@ -95,17 +106,7 @@ function candidatesOf(segment: Segment, invocation: Invocation, seenEnv: Set<str
     const found = envProxyFor(scheme, invocation.env);
     if (found === null || seenEnv.has(found.name)) continue;
     seenEnv.add(found.name);
-    out.push({
-      candidate: {
-        option: `env ${found.name}`,
-        canonical: found.name,
-        value: found.value,
-        resolved: found.value,
-        defaultScheme: 'http',
-        evasion: null,
-      },
-      source: 'env',
-    });
+    out.push({ option: `env ${found.name}`, canonical: found.name, value: found.value, resolved: found.value, defaultScheme: 'http', evasion: null });
   }
   return out;
 }
@@ -160,6 +161,8 @@ function display(candidate: ProxyCandidate): string {
 
 function matchReason(proxies: readonly ProxyUse[], dropped: number): string {
   const total = proxies.length + dropped;
+  const first = proxies[0] as ProxyUse;
+  if (total === 1) return `curl uses a proxy: ${first.option} ${first.url}.`;
   const shown: string[] = [];
   for (let i = 0; i < proxies.length && i < 3; i++) shown.push(`${(proxies[i] as ProxyUse).option} ${(proxies[i] as ProxyUse).url}`);
   const more = total > 3 ? ` and ${total - 3} more` : '';

@@ -3,7 +3,8 @@ const NONE: readonly never[] = Object.freeze([]);
 /**
  * A list with a cap, so that a hostile command line (a megabyte of `-X X -X X ...`) cannot
  * make a verdict megabytes long. Items past the cap are counted, and one summary item says so.
- * Allocates nothing until the first item: most verdicts have no near-misses at all.
+ * Most verdicts have no near-misses or notes at all, so callers make a collector on its first
+ * item (`addTo`) and keep null until then: a match then allocates none.
  */
 export class Collector<T> {
   private items: T[] | null = null;
@@ -31,9 +32,28 @@ export class Collector<T> {
     return this.items ?? NONE;
   }
 
+  /** Appends the kept items, plus the summary item when some were dropped, to `target`. */
+  appendTo(target: T[]): void {
+    if (this.items === null) return;
+    for (const item of this.items) target.push(item);
+    if (this.dropped > 0) target.push(this.summary(this.dropped));
+  }
+
   /** The kept items, plus the summary item when some were dropped. */
   toArray(): T[] {
     if (this.items === null) return [];
     return this.dropped === 0 ? [...this.items] : [...this.items, this.summary(this.dropped)];
   }
+}
+
+/** Adds `item` to `collector`, making the collector first when there is none yet; returns it. */
+export function addTo<T>(collector: Collector<T> | null, item: T, limit: number, summary: (dropped: number) => T): Collector<T> {
+  const target = collector ?? new Collector<T>(limit, summary);
+  target.push(item);
+  return target;
+}
+
+/** The kept items of a collector that may never have been made. */
+export function valuesOf<T>(collector: Collector<T> | null): readonly T[] {
+  return collector === null ? NONE : collector.values();
 }

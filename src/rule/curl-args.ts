@@ -2,14 +2,15 @@ import {
   EXIT_OPTIONS,
   PREPROXY_DEFAULT_SCHEME,
   PROXY_SLOT_OPTIONS,
+  findExactWord,
   findLongOption,
-  findShortOption,
+  findShortCode,
   indicatorReason,
   takesValue,
   type LongMatch,
   type OptionSpec,
 } from './curl-options.js';
-import { Collector } from './collector.js';
+import { addTo, type Collector } from './collector.js';
 import { CurlVariables } from './curl-variables.js';
 import { redactCredentials, shorten } from './proxy-url.js';
 import type { NearMiss, ProxyScheme } from './types.js';
@@ -46,16 +47,16 @@ export interface Segment {
   urls: string[];
 }
 
-/** Everything the walk found. */
+/** Everything the walk found. The collectors stay null until they get an item (see Collector). */
 export interface CurlArgs {
   segments: Segment[];
   /** Proxies that were set and then replaced: never used. */
-  overridden: Collector<NearMiss>;
+  overridden: Collector<NearMiss> | null;
   /** Proxy-looking options that select nothing by themselves (-X, -U, -p, --haproxy-*). */
-  indicators: Collector<NearMiss>;
+  indicators: Collector<NearMiss> | null;
   /** Proxy options curl would not accept in this form (ambiguous or impossible spellings). */
-  rejected: Collector<NearMiss>;
-  notes: Collector<string>;
+  rejected: Collector<NearMiss> | null;
+  notes: Collector<string> | null;
   /** Why curl stops before any transfer (help, version, a refused option), or null. */
   stop: string | null;
   /** True when -K/--config names a file: URLs and proxies may come from there. */
@@ -66,10 +67,10 @@ export interface CurlArgs {
 export function walkCurlArgs(words: readonly string[], start: number, env: ReadonlyMap<string, string>): CurlArgs {
   const walk = new Walk(env);
   let options = true;
-  for (let i = start; i < words.length && walk.out.stop === null; i++) {
+  for (let i = start; i < words.length && walk.stop === null; i++) {
     const word = words[i] as string;
     if (!options || !word.startsWith('-')) {
-      walk.segment.urls.push(word);
+      walk.addUrl(word);
     } else if (word === '--') {
       options = false; // everything after is a URL, even when it starts with a dash
     } else if (word.startsWith('--')) {
@@ -78,31 +79,41 @@ export function walkCurlArgs(words: readonly string[], start: number, env: Reado
       i += walk.short(word, words[i + 1]);
     }
   }
-  return walk.out;
+  return walk;
 }
 
 const PREFIX_NOTE = 'curl < 8.6.0 only (it matched long names case-insensitively and by unique prefix)';
 
-class Walk {
-  readonly out: CurlArgs;
-  segment: Segment;
+/** The walk is its own result: one object per event instead of two. */
+class Walk implements CurlArgs {
+  segments: Segment[];
+  overridden: Collector<NearMiss> | null = null;
+  indicators: Collector<NearMiss> | null = null;
+  rejected: Collector<NearMiss> | null = null;
+  notes: Collector<string> | null = null;
+  stop: string | null = null;
+  configFile = false;
+  /** The transfer being read. */
+  private segment: Segment;
   private variables: CurlVariables | null = null;
 
   constructor(private readonly env: ReadonlyMap<string, string>) {
-    this.segment = { index: 1, proxy: null, preproxy: null, noproxy: null, urls: [] };
-    this.out = {
-      segments: [this.segment],
-      overridden: nearMisses(),
-      indicators: nearMisses(),
-      rejected: nearMisses(),
-      notes: new Collector<string>(20, moreNotes),
-      stop: null,
-      configFile: false,
-    };
+    this.segment = newSegment(1);
+    this.segments = [this.segment];
+  }
+
+  /** A URL of the current transfer. Most transfers have one: its list is made for it. */
+  addUrl(url: string): void {
+    const urls = this.segment.urls;
+    if (urls.length === 0) this.segment.urls = [url];
+    else urls.push(url);
   }
 
   /** A `--name`, `--name=value`, `--no-name` or `--expand-name` word; returns how many following words it used. */
   long(word: string, next: string | undefined): number {
+    // The common case, an exact name as written ('--proxy'), is decided without slicing the word.
+    const exact = findExactWord(word);
+    if (exact !== undefined) return this.known(exact, word, undefined, next, false, null);
     let name = word.slice(2);
     let negated = false;
     let expand = false;
@@ -125,11 +136,11 @@ class Walk {
       return 0;
     }
     if (negated && spec.kind !== 'bool') {
-      this.out.stop = `it refuses ${showWord(word)} (--no- only applies to on/off options) and makes no transfer`;
+      this.stop = `it refuses ${showWord(word)} (--no- only applies to on/off options) and makes no transfer`;
       return 0;
     }
     if (expand && !takesValue(spec)) {
-      this.out.stop = `it refuses ${showWord(word)} (--expand- only applies to options that take a value) and makes no transfer`;
+      this.stop = `it refuses ${showWord(word)} (--expand- only applies to options that take a value) and makes no transfer`;
       return 0;
     }
     const written = `--${negated ? 'no-' : expand ? 'expand-' : ''}${name}${inline !== undefined ? '=' : ''}`;
@@ -138,9 +149,18 @@ class Walk {
       this.flag(spec, written, !negated);
       return 0;
     }
+    return this.known(spec, written, inline, next, expand, evasion);
+  }
+
+  /** A recognised long option that is used, not negated; returns how many following words it used. */
+  private known(spec: OptionSpec, written: string, inline: string | undefined, next: string | undefined, expand: boolean, evasion: string | null): number {
+    if (!takesValue(spec) || spec.name === 'help') {
+      this.flag(spec, written, true);
+      return 0;
+    }
     const value = inline ?? next;
     if (value === undefined) {
-      this.out.stop = `it refuses ${written} without a value and makes no transfer`;
+      this.stop = `it refuses ${written} without a value and makes no transfer`;
       return 0;
     }
     this.valued(spec, written, value, expand, evasion);
@@ -150,32 +170,32 @@ class Walk {
   /** A `-abc` cluster; returns how many following words it used. */
   short(word: string, next: string | undefined): number {
     if (word.length === 1) {
-      this.out.notes.push("a lone '-' is not a curl option (curl refuses it); judged the rest anyway");
+      this.note("a lone '-' is not a curl option (curl refuses it); judged the rest anyway");
       return 0;
     }
     for (let j = 1; j < word.length; j++) {
-      const letter = word[j] as string;
-      const spec = findShortOption(letter);
+      const spec = findShortCode(word.charCodeAt(j));
       if (spec === undefined) {
-        this.out.notes.push(`curl has no option -${shorten(letter, 8)} (in ${shorten(word, 40)}); it would refuse it; judged the rest anyway`);
+        this.note(`curl has no option -${shorten(word[j] as string, 8)} (in ${shorten(word, 40)}); it would refuse it; judged the rest anyway`);
         return 0;
       }
+      const written = spec.short as string; // every option found by its letter has one
       // --help takes an optional category; with or without it curl prints help and exits.
       if (!takesValue(spec) || spec.name === 'help') {
-        this.flag(spec, `-${letter}`, true);
-        if (this.out.stop !== null) return 0;
+        this.flag(spec, written, true);
+        if (this.stop !== null) return 0;
         continue;
       }
       // A value-taking letter eats the rest of the word, or else the next word.
       if (j + 1 < word.length) {
-        this.valued(spec, `-${letter}`, word.slice(j + 1), false, null);
+        this.valued(spec, written, word.slice(j + 1), false, null);
         return 0;
       }
       if (next === undefined) {
-        this.out.stop = `it refuses -${letter} without a value and makes no transfer`;
+        this.stop = `it refuses ${written} without a value and makes no transfer`;
         return 0;
       }
-      this.valued(spec, `-${letter}`, next, false, null);
+      this.valued(spec, written, next, false, null);
       return 1;
     }
     return 0;
@@ -184,7 +204,7 @@ class Walk {
   private flag(spec: OptionSpec, written: string, on: boolean): void {
     const exit = EXIT_OPTIONS.get(spec.name);
     if (exit !== undefined && on) {
-      this.out.stop = `${written} makes it ${exit.replace('prints', 'print')} and exit before any transfer`;
+      this.stop = `${written} makes it ${exit.replace('prints', 'print')} and exit before any transfer`;
       return;
     }
     if (spec.name === 'next') return this.nextSegment(written);
@@ -197,7 +217,7 @@ class Walk {
     if (slotScheme !== undefined || name === 'preproxy') {
       const candidate: ProxyCandidate = {
         option: written,
-        canonical: `--${name}`,
+        canonical: spec.canonical,
         value,
         resolved: expand ? this.expand(value) : value,
         defaultScheme: slotScheme ?? PREPROXY_DEFAULT_SCHEME,
@@ -206,7 +226,7 @@ class Walk {
       const slot = name === 'preproxy' ? 'preproxy' : 'proxy';
       const previous = this.segment[slot];
       if (previous !== null) {
-        this.out.overridden.push({
+        this.overridden = addNearMiss(this.overridden, {
           token: `${previous.option} ${shorten(redactCredentials(previous.value), 80)}`,
           reason: `replaced by the later ${written} in the same transfer (curl keeps only the last one)`,
         });
@@ -219,11 +239,11 @@ class Walk {
         this.segment.noproxy = { option: written, value: expand ? (this.expand(value) ?? value) : value };
         return;
       case 'url':
-        this.segment.urls.push(value);
+        this.addUrl(value);
         return;
       case 'config':
-        this.out.configFile = true;
-        this.out.notes.push(`${written} ${shorten(value, 80)}: proxy settings may also come from that config file, which the event does not show`);
+        this.configFile = true;
+        this.note(`${written} ${shorten(value, 80)}: proxy settings may also come from that config file, which the event does not show`);
         return;
       case 'variable':
         this.variables ??= new CurlVariables(this.env);
@@ -236,17 +256,17 @@ class Walk {
 
   private indicator(spec: OptionSpec, written: string): void {
     const reason = indicatorReason(spec.name);
-    if (reason !== undefined) this.out.indicators.push({ token: written, reason: `${written} ${reason}` });
+    if (reason !== undefined) this.indicators = addNearMiss(this.indicators, { token: written, reason: `${written} ${reason}` });
   }
 
   private nextSegment(written: string): void {
     if (this.segment.urls.length === 0) {
       // curl 8.x refuses this; older versions ignore it and keep one transfer.
-      this.out.notes.push(`${written} without a URL before it does not start a new transfer`);
+      this.note(`${written} without a URL before it does not start a new transfer`);
       return;
     }
-    this.segment = { index: this.segment.index + 1, proxy: null, preproxy: null, noproxy: null, urls: [] };
-    this.out.segments.push(this.segment);
+    this.segment = newSegment(this.segment.index + 1);
+    this.segments.push(this.segment);
   }
 
   private unknownLong(word: string, name: string, candidates: readonly OptionSpec[], next: string | undefined): number {
@@ -254,12 +274,12 @@ class Walk {
     const proxyLike = candidates.filter((c) => PROXY_SLOT_OPTIONS.has(c.name) || c.name === 'preproxy');
     if (candidates.length > 1) {
       const list = candidates.map((c) => `--${c.name}`).join(', ');
-      if (proxyLike.length > 0) this.out.rejected.push({ token: shown, reason: `ambiguous abbreviation (${list}): curl refuses it` });
-      else this.out.notes.push(`${shown} is an ambiguous abbreviation (${list}); curl refuses it`);
+      if (proxyLike.length > 0) this.rejected = addNearMiss(this.rejected, { token: shown, reason: `ambiguous abbreviation (${list}): curl refuses it` });
+      else this.note(`${shown} is an ambiguous abbreviation (${list}); curl refuses it`);
       // If every candidate takes a value, the next word is that value whatever the option.
       return candidates.every(takesValue) && next !== undefined ? 1 : 0;
     }
-    this.out.notes.push(`curl has no option --${shorten(name, 60)}; it would refuse it; judged the rest anyway`);
+    this.note(`curl has no option --${shorten(name, 60)}; it would refuse it; judged the rest anyway`);
     return 0;
   }
 
@@ -269,9 +289,13 @@ class Walk {
     return (this.variables ??= new CurlVariables(this.env)).expand(value);
   }
 
+  private note(text: string): void {
+    this.notes = addTo(this.notes, text, 20, moreNotes);
+  }
+
   private reject(spec: OptionSpec, token: string, reason: string): void {
-    if (PROXY_SLOT_OPTIONS.has(spec.name) || spec.name === 'preproxy') this.out.rejected.push({ token, reason });
-    else this.out.notes.push(`${token}: ${reason}`);
+    if (PROXY_SLOT_OPTIONS.has(spec.name) || spec.name === 'preproxy') this.rejected = addNearMiss(this.rejected, { token, reason });
+    else this.note(`${token}: ${reason}`);
   }
 }
 
@@ -281,8 +305,12 @@ function showWord(word: string): string {
   return shorten(eq < 0 ? word : `${word.slice(0, eq + 1)}${redactCredentials(word.slice(eq + 1))}`, 80);
 }
 
-function nearMisses(): Collector<NearMiss> {
-  return new Collector<NearMiss>(20, moreNearMisses);
+function newSegment(index: number): Segment {
+  return { index, proxy: null, preproxy: null, noproxy: null, urls: [] };
+}
+
+function addNearMiss(collector: Collector<NearMiss> | null, miss: NearMiss): Collector<NearMiss> {
+  return addTo(collector, miss, 20, moreNearMisses);
 }
 
 function moreNearMisses(n: number): NearMiss {
@@ -294,6 +322,7 @@ function moreNotes(n: number): string {
 }
 
 function describeForm(how: LongMatch, spec: OptionSpec, inline: boolean, expand: boolean): string | null {
+  if (how === 'exact' && !inline && !expand) return null;
   const forms: string[] = [];
   if (how === 'case') forms.push(`case-changed name of --${spec.name}, ${PREFIX_NOTE}`);
   if (how === 'prefix') forms.push(`abbreviation of --${spec.name}, ${PREFIX_NOTE}`);

@@ -17,6 +17,10 @@ export interface OptionSpec {
   readonly name: string;
   readonly kind: OptionKind;
   readonly letter: string | null;
+  /** '--name', as verdicts show it (built once, not per event). */
+  readonly canonical: string;
+  /** '-x' for an option with a letter, else null. */
+  readonly short: string | null;
 }
 
 /** How a long option name was recognised; anything but 'exact' only works on curl < 8.6.0. */
@@ -27,9 +31,24 @@ export type LongLookup =
   | { readonly found: true; readonly spec: OptionSpec; readonly how: LongMatch }
   | { readonly found: false; readonly candidates: readonly OptionSpec[] };
 
-const SPECS: readonly OptionSpec[] = CURL_OPTION_ROWS.map(([name, kind, letter]) => ({ name, kind, letter: letter ?? null }));
+const SPECS: readonly OptionSpec[] = CURL_OPTION_ROWS.map(([name, kind, letter]) => ({
+  name,
+  kind,
+  letter: letter ?? null,
+  canonical: `--${name}`,
+  short: letter === undefined ? null : `-${letter}`,
+}));
 const BY_NAME = new Map(SPECS.map((spec) => [spec.name, spec]));
-const BY_LETTER = new Map(SPECS.filter((spec) => spec.letter !== null).map((spec) => [spec.letter as string, spec]));
+/** Exact hits are the common case: their lookup results are built once. */
+const EXACT: ReadonlyMap<string, LongLookup> = new Map(SPECS.map((spec) => [spec.name, Object.freeze({ found: true, spec, how: 'exact' } as const)]));
+/** The same exact hits keyed by the whole word ('--proxy'): the common case needs no slicing. */
+const BY_WORD: ReadonlyMap<string, OptionSpec> = new Map(SPECS.map((spec) => [spec.canonical, spec]));
+/** Short options by character code (all of them are ASCII). */
+const BY_CODE: readonly (OptionSpec | undefined)[] = (() => {
+  const table = new Array<OptionSpec | undefined>(128).fill(undefined);
+  for (const spec of SPECS) if (spec.letter !== null) table[spec.letter.charCodeAt(0)] = spec;
+  return table;
+})();
 const LONGEST_NAME = SPECS.reduce((max, spec) => Math.max(max, spec.name.length), 0);
 
 /** True when the option consumes an argument. */
@@ -39,7 +58,20 @@ export function takesValue(spec: OptionSpec): boolean {
 
 /** The option behind a short letter, or undefined when curl has none. */
 export function findShortOption(letter: string): OptionSpec | undefined {
-  return BY_LETTER.get(letter);
+  return letter.length === 1 ? BY_CODE[letter.charCodeAt(0)] : undefined;
+}
+
+/** The option behind the UTF-16 code of a short letter, or undefined when curl has none. */
+export function findShortCode(code: number): OptionSpec | undefined {
+  return code < 128 ? BY_CODE[code] : undefined;
+}
+
+/**
+ * The option a whole word names exactly ('--proxy' -> proxy), or undefined. No curl name
+ * starts with 'no-' or 'expand-' or holds '=', so a hit is always a plain, exact use.
+ */
+export function findExactWord(word: string): OptionSpec | undefined {
+  return BY_WORD.get(word);
 }
 
 /**
@@ -49,8 +81,8 @@ export function findShortOption(letter: string): OptionSpec | undefined {
  * `candidates` lists up to 8 names when the word is an ambiguous prefix, none when unknown.
  */
 export function findLongOption(word: string): LongLookup {
-  const exact = BY_NAME.get(word);
-  if (exact !== undefined) return { found: true, spec: exact, how: 'exact' };
+  const exact = EXACT.get(word);
+  if (exact !== undefined) return exact;
   if (word.length === 0 || word.length > LONGEST_NAME) return { found: false, candidates: [] };
   const lower = word.toLowerCase();
   const folded = BY_NAME.get(lower);

@@ -1,7 +1,7 @@
 import { NO_PROXY_REASON, decideArgv } from './argv-verdict.js';
 import { readInvocation } from './invocation.js';
 import { mayUseProxy } from './prefilter.js';
-import { equalsIgnoreCase, mentionsCurl, nameKind, type NameKind } from './process-identity.js';
+import { equalsIgnoreCase, mentionsCurl, nameKind, surelyNotCurl, type NameKind } from './process-identity.js';
 import { shorten } from './proxy-url.js';
 import { evaluateSplunk } from './splunk-analytic.js';
 import type { RuleInput, RuleOptions, Verdict } from './types.js';
@@ -31,23 +31,12 @@ function frozenVerdict(isCurl: boolean, reason: string): Verdict {
  * whose command line merely contains a curl command is not the curl process.
  */
 export function evaluate(input: RuleInput, options: RuleOptions): Verdict {
-  // Nearly every event ends at the first test, so this function stays small enough to be inlined.
-  if (options.mode === 'argv' && options.fastPath !== false && surelyNotCurl(input)) return FAST_NOT_CURL;
-  return options.mode === 'splunk' ? evaluateSplunk(input) : evaluateArgv(input, options, nameKind(input));
-}
-
-/**
- * The cheapest test that settles most events: a name that cannot spell curl or env (wrong
- * length) and a path that cannot end in either (wrong last letter). Anything else goes to nameKind.
- */
-function surelyNotCurl(input: RuleInput): boolean {
-  const name = input.processName;
-  const path = input.processPath;
-  if (name === undefined && path === undefined) return false;
-  if (name !== undefined && (name.length === 4 || name.length === 3)) return false;
-  if (path === undefined || path.length === 0) return true;
-  const last = path.charCodeAt(path.length - 1) | 0x20;
-  return last !== 0x6c && last !== 0x76;
+  if (options.mode === 'splunk') return evaluateSplunk(input);
+  // Nearly every event ends here, so this function stays small enough to be inlined.
+  if (options.fastPath !== false && surelyNotCurl(input)) return FAST_NOT_CURL;
+  const kind = nameKind(input);
+  if (kind === 'other' && options.fastPath !== false) return FAST_NOT_CURL;
+  return evaluateArgv(input, options, kind);
 }
 
 function evaluateArgv(input: RuleInput, options: RuleOptions, kind: NameKind): Verdict {

@@ -23,22 +23,27 @@ export interface Invocation {
   viaEnv: boolean;
   /** The environment curl sees. */
   env: ReadonlyMap<string, string>;
+  /** Made for this event only: the verdict takes it over. */
   notes: string[];
 }
+
+const SPLIT_NOTE = 'words split from the command line with POSIX shell rules (the event has no process.args)';
 
 /** Shared by every event without an environment; never written to. */
 const EMPTY_ENV: ReadonlyMap<string, string> = new Map();
 
 /** Reads the words and the environment of the event (see the module comment). */
 export function readInvocation(input: RuleInput): Invocation {
-  const notes: string[] = [];
   const fromArgs = hasArgs(input);
   let words: readonly string[];
-  if (fromArgs) words = input.args as readonly string[];
-  else {
+  let notes: string[];
+  if (fromArgs) {
+    words = input.args as readonly string[];
+    notes = [];
+  } else {
     const split = shellSplit(input.commandLine ?? '');
     words = split.tokens;
-    notes.push('words split from the command line with POSIX shell rules (the event has no process.args)');
+    notes = [SPLIT_NOTE];
     if (split.unbalancedQuote !== null) {
       notes.push(`unbalanced ${split.unbalancedQuote} quote: the rest of the command line was taken as one word`);
     }

@@ -1,4 +1,3 @@
-import { isAssignment } from './env-proxy.js';
 import type { RuleInput } from './types.js';
 import { hasArgs } from './process-identity.js';
 
@@ -9,9 +8,10 @@ import { hasArgs } from './process-identity.js';
  * in any case (every spelling of --proxy, --preproxy, --socks*, --proxy1.0, abbreviated,
  * case-changed, --expand- or =value). The environment counts through *_proxy / *_PROXY
  * variables: captured ones, NAME=value words before the program, or an env(1) wrapper (left
- * to the parser). Quotes and backslashes are removed before the scan (so `"-"x` reads -x) and
- * then every word is checked, since quoting can move word boundaries. Tested against the full
- * parser over the unit-test table, the benchmark mix and random command lines.
+ * to the parser). A line with quoting is read as if its quotes and backslashes were removed
+ * (so `"-"x` reads -x), and then every word is checked, since quoting can move word
+ * boundaries. No allocation, one or two passes over the text. Tested against the full parser
+ * over the unit-test table, the benchmark mix and random command lines.
  */
 export function mayUseProxy(input: RuleInput): boolean {
   const env = input.envVars;
@@ -27,12 +27,14 @@ export function mayUseProxy(input: RuleInput): boolean {
   }
   const line = input.commandLine;
   if (line === undefined) return false;
-  return QUOTING.test(line) ? everyWordMayMatter(line.replace(STRIP, '')) : lineMayMatter(line);
+  // Quoting (rare) can move word boundaries: such a line takes the conservative scan.
+  return hasQuoting(line) ? strippedMayMatter(line) : lineMayMatter(line);
 }
 
-const QUOTING = /['"\\]/;
-/** Quote characters and backslashes (with the newline of a line continuation). */
-const STRIP = /\\\n|['"\\]/g;
+/** True when the text holds a quote or a backslash (three native scans beat one regex or a loop here). */
+function hasQuoting(text: string): boolean {
+  return text.indexOf("'") >= 0 || text.indexOf('"') >= 0 || text.indexOf('\\') >= 0;
+}
 
 /** An unquoted command line: NAME=value words, the program word, then curl's arguments. */
 function lineMayMatter(line: string): boolean {
@@ -44,12 +46,11 @@ function lineMayMatter(line: string): boolean {
     if (i >= n) return false;
     const start = i;
     while (i < n && !isSeparator(line.charCodeAt(i))) i++;
-    const word = line.slice(start, i);
-    if (!isAssignment(word)) {
+    if (!isAssignmentWord(line, start, i)) {
       if (isEnvProgram(line, start, i)) return true; // env(1) may set variables or split strings: the parser reads it
       break; // the program word is argv[0], never an option
     }
-    if (namesProxyVariable(word, 0)) return true;
+    if (namesProxyVariable(line, start)) return true;
   }
   // curl's arguments: only words that start with a dash can be options; hop from dash to dash natively.
   let nextX = -2; // next 'x' at or after the current word, -1 when there is none
@@ -67,24 +68,84 @@ function lineMayMatter(line: string): boolean {
   return false;
 }
 
-/** The conservative scan for text whose quoting was stripped: every word, every '='. */
-function everyWordMayMatter(text: string): boolean {
-  if (mentionsProxyVariable(text)) return true;
+/** The separators of shell words in a recorded command line: space, tab, newline, NUL. */
+function isSeparator(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x00;
+}
+
+/**
+ * The conservative scan for a command line with quoting: the answer for the text with every
+ * quote, backslash and backslash-newline removed, checking every word (any of them may be an
+ * option or env once quoting moved the boundaries) and every "_proxy=" / "_PROXY=". Streams
+ * over the text once, keeping the last seven kept characters, instead of building the copy.
+ */
+function strippedMayMatter(text: string): boolean {
   const n = text.length;
-  let i = 0;
-  while (i < n) {
-    if (isSeparator(text.charCodeAt(i))) {
-      i++;
+  let length = 0; // kept characters in the current word
+  let first = 0;
+  let second = 0;
+  let sawX = false;
+  // The last seven kept characters of the word: w0 the newest.
+  let w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, w6 = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0x20; // a separator after the end closes the last word
+    if (c === 0x27 || c === 0x22 || c === 0x5c) {
+      if (c === 0x5c && i + 1 < n && text.charCodeAt(i + 1) === 0x0a) i++; // a line continuation goes as a whole
       continue;
     }
-    const start = i;
-    let sawX = false;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (isSeparator(c)) break;
-      if (c === 0x78) sawX = true;
+    if (isSeparator(c)) {
+      // The word ends: a path whose last component is env (any case)?
+      if (length >= 3 && (length === 3 || w3 === 0x2f) && (w2 | 0x20) === 0x65 && (w1 | 0x20) === 0x6e && (w0 | 0x20) === 0x76) return true;
+      length = 0;
+      sawX = false;
+      w0 = w1 = w2 = w3 = w4 = w5 = w6 = 0;
+      continue;
     }
-    if (wordMayMatter(text, start, i, sawX) || isEnvProgram(text, start, i)) return true;
+    w6 = w5;
+    w5 = w4;
+    w4 = w3;
+    w3 = w2;
+    w2 = w1;
+    w1 = w0;
+    w0 = c;
+    length++;
+    if (length === 1) first = c;
+    else if (length === 2) second = c;
+    if (c === 0x78) sawX = true;
+    if (first === 0x2d && length >= 2) {
+      if (second !== 0x2d) {
+        if (sawX) return true; // a short-option cluster with x
+      } else if (length >= 5 && isLongHit(length, w0, w1, w2, w3)) return true;
+    }
+    if (c === 0x3d && length >= 7 && w6 === 0x5f && (isProxyWord(w5, w4, w3, w2, w1, 0x00) || isProxyWord(w5, w4, w3, w2, w1, 0x20))) return true;
+  }
+  return false;
+}
+
+/** After "--" and at least one more character: "pre", "prox" or "sock" (any case) ends with w0. */
+function isLongHit(length: number, w0: number, w1: number, w2: number, w3: number): boolean {
+  const a = w3 | 0x20;
+  const b = w2 | 0x20;
+  const c = w1 | 0x20;
+  const d = w0 | 0x20;
+  if (b === 0x70 && c === 0x72 && d === 0x65) return true; // pre (3 characters, all after the dashes: length >= 5)
+  if (length < 6) return false;
+  return (a === 0x70 && b === 0x72 && c === 0x6f && d === 0x78) || (a === 0x73 && b === 0x6f && c === 0x63 && d === 0x6b); // prox, sock
+}
+
+/** "proxy" in lower case (caseBit 0x20 added to the upper-case letters) or "PROXY" (caseBit 0). */
+function isProxyWord(p: number, r: number, o: number, x: number, y: number, caseBit: number): boolean {
+  return p === (0x50 | caseBit) && r === (0x52 | caseBit) && o === (0x4f | caseBit) && x === (0x58 | caseBit) && y === (0x59 | caseBit);
+}
+
+/** True for a shell assignment word text[start, end) = NAME=value (NAME a valid shell identifier). */
+function isAssignmentWord(text: string, start: number, end: number): boolean {
+  let i = start;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3d) return i > start;
+    const ok = c === 0x5f || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (i > start && c >= 0x30 && c <= 0x39);
+    if (!ok) return false;
   }
   return false;
 }
@@ -115,12 +176,6 @@ function namesProxyVariable(text: string, start: number): boolean {
   return eq - start >= 6 && isProxySuffix(text, eq - 6);
 }
 
-/** True when text contains "_proxy=" or "_PROXY=" anywhere. */
-function mentionsProxyVariable(text: string): boolean {
-  for (let eq = text.indexOf('=', 6); eq >= 0; eq = text.indexOf('=', eq + 1)) if (isProxySuffix(text, eq - 6)) return true;
-  return false;
-}
-
 function isProxySuffix(text: string, at: number): boolean {
   return text.startsWith('_proxy', at) || text.startsWith('_PROXY', at);
 }
@@ -131,8 +186,4 @@ function isEnvProgram(text: string, start: number, end: number): boolean {
   const at = end - 3;
   if (at > start && text.charCodeAt(at - 1) !== 0x2f) return false;
   return (text.charCodeAt(at) | 0x20) === 0x65 && (text.charCodeAt(at + 1) | 0x20) === 0x6e && (text.charCodeAt(at + 2) | 0x20) === 0x76;
-}
-
-function isSeparator(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x00;
 }

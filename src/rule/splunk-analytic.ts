@@ -20,10 +20,7 @@ const GLOBS = ANALYTIC_PATTERNS.map(compileGlob);
 /** Evaluates the analytic on process_name and process (the command line). */
 export function evaluateSplunk(input: RuleInput): Verdict {
   const name = input.processName;
-  if (name === undefined || !equalsIgnoreCase(name, 'curl')) {
-    const shown = name === undefined ? 'is missing' : `is "${shorten(name, 80)}"`;
-    return verdict(false, false, [], `process_name ${shown}, and the analytic requires process_name=curl.`, []);
-  }
+  if (name === undefined || !equalsIgnoreCase(name, 'curl')) return notCurl(name);
   const notes: string[] = [];
   let text = input.commandLine;
   if (text === undefined && input.args !== undefined && input.args.length > 0) {
@@ -70,6 +67,36 @@ function excerpt(text: string, at: number, piece: string): string {
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/**
+ * Nearly every event is another process, and process names repeat: their verdicts are built
+ * once per name and shared, frozen (verdicts are data, callers never modify them). The memo is
+ * bounded, so a stream of ever-new names costs memory only up to the bound.
+ */
+const NOT_CURL_BY_NAME = new Map<string, Verdict>();
+const MAX_MEMO_NAMES = 1024;
+const NAME_MISSING = frozen(notCurlVerdict(undefined));
+
+function notCurl(name: string | undefined): Verdict {
+  if (name === undefined) return NAME_MISSING;
+  const known = NOT_CURL_BY_NAME.get(name);
+  if (known !== undefined) return known;
+  const made = frozen(notCurlVerdict(name));
+  if (NOT_CURL_BY_NAME.size < MAX_MEMO_NAMES) NOT_CURL_BY_NAME.set(name, made);
+  return made;
+}
+
+function notCurlVerdict(name: string | undefined): Verdict {
+  const shown = name === undefined ? 'is missing' : `is "${shorten(name, 80)}"`;
+  return verdict(false, false, [], `process_name ${shown}, and the analytic requires process_name=curl.`, []);
+}
+
+function frozen(made: Verdict): Verdict {
+  Object.freeze(made.proxies);
+  Object.freeze(made.nearMisses);
+  Object.freeze(made.notes);
+  return Object.freeze(made);
 }
 
 function verdict(match: boolean, isCurl: boolean, proxies: ProxyUse[], reason: string, notes: string[]): Verdict {

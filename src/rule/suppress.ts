@@ -1,5 +1,6 @@
 import type { Suppression } from '../config/schema.js';
 import { cidrContains, parseCidr, parseIp, sameIp } from './cidr.js';
+import { MAX_PROXIES } from './argv-verdict.js';
 import { compileGlob, globMatch } from './glob.js';
 import type { Verdict } from './types.js';
 
@@ -19,9 +20,14 @@ export interface SuppressionContext {
 
 /**
  * The first suppression whose every given field applies, or undefined. Only matches are
- * suppressed. `proxyHost` applies when any proxy of the verdict has that host (case-insensitive,
- * same IP however written) or a host inside that CIDR block (IPv4 or IPv6); `host` compares
- * with the endpoint (dest); `commandLine` is a Splunk-style `*` pattern over the whole line.
+ * suppressed. `proxyHost` applies only when it covers EVERY proxy of the verdict (the host
+ * equals it case-insensitively, is the same IP however written, or lies inside that IPv4/IPv6
+ * CIDR block): a corporate `-x` next to an attacker's `--preproxy socks5://...` stays a match.
+ * A proxy whose host is unknown (a `{{variable}}`, or any splunk-mode verdict, whose pattern
+ * hits carry no host) is never covered, so a `proxyHost` suppression never applies in splunk
+ * mode; nor to a verdict that lists MAX_PROXIES proxies, since more may be left unlisted.
+ * `host` compares with the endpoint (dest); `commandLine` is a Splunk-style `*` pattern over
+ * the whole line.
  */
 export function findSuppression(
   verdict: Verdict,
@@ -39,10 +45,15 @@ function applies(s: Suppression, verdict: Verdict, ctx: SuppressionContext): boo
   if (s.commandLine !== undefined && (ctx.commandLine === undefined || !globMatch(compileGlob(s.commandLine), ctx.commandLine))) {
     return false;
   }
-  if (s.proxyHost !== undefined && !verdict.proxies.some((p) => p.host !== null && hostMatches(s.proxyHost as string, p.host))) {
-    return false;
-  }
+  if (s.proxyHost !== undefined && !coversEveryProxy(s.proxyHost, verdict)) return false;
   return true;
+}
+
+/** True when the verdict lists its proxies in full and `pattern` covers each one's host. */
+function coversEveryProxy(pattern: string, verdict: Verdict): boolean {
+  const { proxies } = verdict;
+  if (proxies.length === 0 || proxies.length >= MAX_PROXIES) return false;
+  return proxies.every((p) => p.host !== null && hostMatches(pattern, p.host));
 }
 
 /** True when a proxy host equals `pattern` (name or IP) or lies in the `pattern` CIDR block. */

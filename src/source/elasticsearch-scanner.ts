@@ -1,5 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { SourceHit } from '../normalize/ecs-to-cim.js';
+import { ServiceUnavailableError } from '../errors.js';
 import { toServiceError } from './errors.js';
 
 /** What one scan reads. */
@@ -28,12 +29,12 @@ export async function* scanHits(client: Client, request: ScanRequest): AsyncGene
   } catch (err) {
     throw toServiceError(err, 'opening a point in time');
   }
-  const fetchPage = async (searchAfter: estypes.SortResults | undefined): Promise<estypes.SearchResponse<unknown>> => {
+  const search = async (searchAfter: estypes.SortResults | undefined, source: estypes.SearchSourceConfig): Promise<estypes.SearchResponse<unknown>> => {
     try {
       return await client.search<unknown>({
         pit: { id: pitId, keep_alive: request.keepAlive },
         query: request.query,
-        _source: { includes: [...request.sourceIncludes] },
+        _source: source,
         size: request.pageSize,
         sort: [{ _shard_doc: 'asc' }],
         track_total_hits: false,
@@ -42,6 +43,23 @@ export async function* scanHits(client: Client, request: ScanRequest): AsyncGene
     } catch (err) {
       throw toServiceError(err, 'searching');
     }
+  };
+  const fetchPage = async (searchAfter: estypes.SortResults | undefined): Promise<estypes.SearchResponse<unknown>> => {
+    let page: estypes.SearchResponse<unknown> | undefined;
+    try {
+      page = await search(searchAfter, { includes: [...request.sourceIncludes] });
+    } catch (err) {
+      // Every shard failed (Elasticsearch answers 500): maybe the same re-parse problem.
+      if (!(err instanceof ServiceUnavailableError)) throw err;
+    }
+    if (page !== undefined && (page._shards.failed ?? 0) === 0) return page;
+    // Filtering `_source` makes a shard re-parse every stored document; one it cannot re-read
+    // (e.g. invalid UTF-8 that was accepted at index time) fails the whole shard and would hide
+    // its other hits. The unfiltered source is returned as stored, so ask again for it.
+    const whole = await search(searchAfter, true);
+    if ((whole._shards.failed ?? 0) === 0) return whole;
+    const reason = whole._shards.failures?.[0]?.reason;
+    throw new ServiceUnavailableError('elasticsearch', `searching: ${whole._shards.failed} shard(s) failed: ${reason?.type ?? ''} ${reason?.reason ?? ''}`.trim());
   };
   // One page is always in flight while the caller works on the previous one, so
   // Elasticsearch's time and ours overlap instead of adding up.

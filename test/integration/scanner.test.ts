@@ -49,6 +49,24 @@ describe('scanHits', () => {
     assert.equal(await openContexts(es), before);
   });
 
+  it('still reads every document of a shard that holds one stored with invalid UTF-8', async () => {
+    const bad = `${index}-utf8`;
+    // An object that is not indexed is stored without being parsed, as some producers' raw fields are.
+    await es.indices.create({ index: bad, settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: { properties: { raw: { type: 'object', enabled: false } } } });
+    // Raw bytes ED A0 80 (a UTF-8-encoded surrogate): Elasticsearch stores them, but cannot
+    // re-parse the source to filter it.
+    const body = Buffer.concat([Buffer.from('{"n":1,"raw":{"x":"bad-'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}}')]);
+    const { esUrl } = await import('../helpers/services.js');
+    const res = await fetch(`${esUrl}/${bad}/_doc/raw?refresh=true`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+    assert.ok(res.ok, await res.text());
+    await es.index({ index: bad, id: 'good', document: { n: 2, keep: 'fine' }, refresh: 'wait_for' });
+    const ids: string[] = [];
+    for await (const page of scanHits(es, { indexPatterns: [bad], query: { match_all: {} }, sourceIncludes: ['n', 'raw'], pageSize: 10, keepAlive: '1m' })) {
+      for (const h of page) ids.push(h.id);
+    }
+    assert.deepEqual(ids.sort(), ['good', 'raw']);
+  });
+
   it('treats index patterns that match nothing as an empty source, not an error', async () => {
     let pages = 0;
     for await (const _ of scanHits(es, { indexPatterns: [`${index}-nothing-*`], query: { match_all: {} }, sourceIncludes: ['n'], pageSize: 5, keepAlive: '1m' })) pages += 1;

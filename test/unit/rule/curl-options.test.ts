@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CURL_OPTION_ROWS } from '../../../src/rule/curl-option-table.js';
-import { findLongOption, findShortOption, takesValue } from '../../../src/rule/curl-options.js';
+import { findExactWord, findLongOption, findShortCode, findShortOption, takesValue } from '../../../src/rule/curl-options.js';
 
 describe("curl's option table", () => {
   it('is sorted by name, as the prefix search needs', () => {
@@ -44,6 +44,28 @@ describe("curl's option table", () => {
       else assert.deepEqual(found.found ? [found.spec.name, found.how] : null, [expected, how]);
     });
   }
+
+  it('has no name that starts like a prefix (no-, expand-) or holds =, so a whole-word hit is always an exact use', () => {
+    for (const [name] of CURL_OPTION_ROWS) {
+      assert.ok(!name.startsWith('no-') && !name.startsWith('expand-') && !name.includes('='), name);
+    }
+  });
+
+  it('finds an option by its whole word only when written exactly', () => {
+    assert.equal(findExactWord('--proxy')?.name, 'proxy');
+    assert.equal(findExactWord('--socks5-hostname')?.canonical, '--socks5-hostname');
+    for (const word of ['--PROXY', '--prox', '--proxy=p', '--no-proxy', '--expand-proxy', 'proxy', '-x', '--']) {
+      assert.equal(findExactWord(word), undefined, word);
+    }
+  });
+
+  it('finds short options by character code, with the written form precomputed', () => {
+    assert.equal(findShortCode('x'.charCodeAt(0))?.short, '-x');
+    assert.equal(findShortCode('X'.charCodeAt(0))?.name, 'request');
+    assert.equal(findShortCode('W'.charCodeAt(0)), undefined);
+    assert.equal(findShortCode(0xe9), undefined);
+    assert.equal(findShortCode(0xd800), undefined);
+  });
 
   it('lists the candidates of an ambiguous abbreviation', () => {
     const found = findLongOption('socks5-g');

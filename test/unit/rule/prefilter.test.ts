@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { generateMix, prng } from '../../../bench/fixtures/rule-mix.js';
 import { evaluate } from '../../../src/rule/curl-proxy.js';
 import { mayUseProxy } from '../../../src/rule/prefilter.js';
+import { nameKind, surelyNotCurl } from '../../../src/rule/process-identity.js';
 import type { RuleInput, Verdict } from '../../../src/rule/types.js';
 import { RULE_CASES } from './cases.js';
 
@@ -46,6 +47,23 @@ function fuzzInputs(count: number, seed: number): RuleInput[] {
   return inputs;
 }
 
+/** Random text over the characters the prefilter's scans branch on, quoting included. */
+function randomLines(count: number, seed: number): string[] {
+  const rand = prng(seed);
+  const alphabet = [
+    '-', '-', '-', 'x', 'X', 'p', 'P', 'r', 'R', 'e', 'E', 'o', 'O', 's', 'S', 'c', 'k', 'K', 'n', 'N', 'v', 'V', 'y', 'Y',
+    '_', '=', '/', ' ', ' ', '\t', '\n', '\0', "'", '"', '\\', '\\\n', 'a', 'é', '\uD800', 'curl ', 'env ', '_proxy=',
+    '_PROXY=', '--', 'pre', 'prox', 'sock', '{{p}}', '--expand-proxy', '--variable', 'p=socks5://q',
+  ];
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    let text = '';
+    for (let j = Math.floor(rand() * 24); j > 0; j--) text += alphabet[Math.floor(rand() * alphabet.length)];
+    lines.push(text);
+  }
+  return lines;
+}
+
 describe('the argv prefilter never changes a decision', () => {
   it('agrees with the full parser on every case of the unit-test table', () => {
     for (const c of RULE_CASES) assertSameDecision(c.input);
@@ -66,15 +84,53 @@ describe('the argv prefilter never changes a decision', () => {
     for (const input of fuzzInputs(10_000, 2024)) assertSameDecision(input);
   });
 
+  it('agrees with the full parser over 100,000 random command lines full of quotes, backslashes and separators', () => {
+    for (const text of randomLines(50_000, 7)) {
+      assertSameDecision({ processName: 'curl', commandLine: text });
+      assertSameDecision({ processName: 'curl', commandLine: `curl ${text}` });
+    }
+  });
+
   it('says no for plain curl command lines, so the fast path is actually taken', () => {
     assert.equal(mayUseProxy({ commandLine: 'curl -s https://example.com' }), false);
     assert.equal(mayUseProxy({ commandLine: 'curl -X POST -H Content-Type:application/json https://a' }), false);
     assert.equal(mayUseProxy({ args: ['curl', '-sSL', 'https://a/proxy'] }), false);
   });
 
-  it('says maybe for anything quoted or escaped, and for proxy variables', () => {
+  it('says no for quoted lines without a proxy-looking word, so quoting alone does not force the parser', () => {
+    assert.equal(mayUseProxy({ commandLine: `curl -H "Content-Type: application/json" -d '{"proxy":false}' https://a` }), false);
+    assert.equal(mayUseProxy({ commandLine: 'curl -s \\\n  https://a/x' }), false);
+  });
+
+  it('says maybe when quoting could hide an option, and for proxy variables', () => {
     assert.equal(mayUseProxy({ commandLine: `curl "-"x p https://a` }), true);
     assert.equal(mayUseProxy({ commandLine: 'curl -\\x p' }), true);
+    assert.equal(mayUseProxy({ commandLine: `curl --p'r'oxy p https://a` }), true);
+    assert.equal(mayUseProxy({ commandLine: `curl "a -sSx" p https://a` }), true);
+    assert.equal(mayUseProxy({ commandLine: `A_PRO"XY"=p curl https://a` }), true);
+    assert.equal(mayUseProxy({ commandLine: `"/usr/bin/e"nv curl https://a` }), true);
+    assert.equal(mayUseProxy({ commandLine: 'curl --pr\\\neproxy p https://a' }), true);
     assert.equal(mayUseProxy({ commandLine: 'curl https://a', envVars: ['ALL_PROXY=socks5://p'] }), true);
+  });
+});
+
+describe('the name pre-check', () => {
+  const names = [undefined, '', 'curl', 'CURL', 'Curl', 'cur', 'curls', 'crul', 'env', 'ENV', 'Env', 'en', 'envy', 'bash', 'CRON', 'cat', 'e', 'c'];
+  const paths = [undefined, '', '/usr/bin/curl', '/usr/bin/CURL', 'curl', '/x/xcurl', '/x/curl/', '/usr/bin/env', 'env', '/opt/ENV', '/bin/bash', '/usr/bin/kubectl', '/x/nv', '/'];
+
+  it('is surely not curl exactly when neither name nor path can be curl or env', () => {
+    for (const processName of names) {
+      for (const processPath of paths) {
+        const input: RuleInput = { processName, processPath };
+        // nameKind 'other' is the only answer the pre-check may short-cut.
+        if (surelyNotCurl(input)) assert.equal(nameKind(input), 'other', JSON.stringify(input));
+      }
+    }
+  });
+
+  it('settles the great majority of the other processes of the benchmark mix by itself', () => {
+    const mix = generateMix(20_000, 3).filter((input) => nameKind(input) === 'other');
+    const settled = mix.filter(surelyNotCurl).length;
+    assert.ok(settled / mix.length > 0.85, `${settled} of ${mix.length}`);
   });
 });

@@ -19,6 +19,22 @@ describe('proxy values', () => {
     ['h:99999', 'http', ['http', 'h', null, null]],
     ['ftp://p', 'http', [null, 'p', 1080, 'curl rejects the unsupported proxy scheme ftp://']],
     ['http://', 'http', ['http', null, 1080, 'the proxy value names no host']],
+    // The authority ends at the first / ? or #: an @ or a colon after it is not credentials or a port.
+    ['http://h/p:1@x', 'http', ['http', 'h', 1080, null]],
+    ['h?x@y:1', 'socks4', ['socks4', 'h', 1080, null]],
+    ['a@b@c:5', 'http', ['http', 'c', 5, null]],
+    ['u:p@h:1:2', 'http', ['http', 'h:1:2', 1080, null]],
+    ['[::1', 'http', ['http', '::1', 1080, null]],
+    ['[::1]:', 'http', ['http', '::1', 1080, null]],
+    ['h:', 'http', ['http', 'h', 1080, null]],
+    ['p:00080', 'http', ['http', 'p', 80, null]],
+    ['p:65536', 'http', ['http', 'p', null, null]],
+    ['SoCkS://p:0', 'http', ['socks4', 'p', 0, null]],
+    ['http://u@', 'http', ['http', null, 1080, 'the proxy value names no host']],
+    // A scheme is at most 40 characters and starts with a letter; anything else is a host name.
+    [`${'a'.repeat(41)}://h`, 'http', ['http', 'a'.repeat(41), 1080, null]],
+    ['1x://h', 'http', ['http', '1x', 1080, null]],
+    ['x+y.z-w://h:2', 'http', [null, 'h', 2, 'curl rejects the unsupported proxy scheme x+y.z-w://']],
   ];
   for (const [value, def, [scheme, host, port, problem]] of table) {
     it(`"${value}" is scheme ${scheme}, host ${host}, port ${port}${problem === null ? '' : ', refused'}`, () => {
@@ -28,6 +44,8 @@ describe('proxy values', () => {
   }
 
   it('redacts user and password wherever they are written', () => {
+    assert.equal(parseProxyValue('socks5h://u:p@[2001:db8::1]:1080/path', 'http').url, 'socks5h://***@[2001:db8::1]:1080/path');
+    assert.equal(parseProxyValue('http://@h', 'http').url, 'http://***@h');
     assert.equal(redactCredentials('socks5h://user:pass@h:1'), 'socks5h://***@h:1');
     assert.equal(redactCredentials('user@h'), '***@h');
     assert.equal(redactCredentials('http://h/path@x'), 'http://h/path@x');

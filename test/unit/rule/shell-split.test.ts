@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { prng } from '../../../bench/fixtures/rule-mix.js';
 import { shellSplit } from '../../../src/rule/shell-split.js';
 
 describe('POSIX shell word splitting', () => {
@@ -34,6 +35,20 @@ describe('POSIX shell word splitting', () => {
     const result = shellSplit('curl -H "a b');
     assert.deepEqual(result.tokens, ['curl', '-H', 'a b']);
     assert.equal(result.unbalancedQuote, '"');
+  });
+
+  it('text without quoting splits on every run of separators, whichever path splits it', () => {
+    const rand = prng(11);
+    const pieces = ['a', 'bc', '-x', ' ', ' ', '  ', '\t', '\n', '\0', 'é', '\uD800', 'https://h/p', '='];
+    for (let i = 0; i < 5000; i++) {
+      let text = '';
+      for (let j = Math.floor(rand() * 12); j > 0; j--) text += pieces[Math.floor(rand() * pieces.length)];
+      const expected = text.split(/[ \t\n\0]+/).filter((word) => word !== '');
+      const result = shellSplit(text);
+      assert.deepEqual(result.tokens, expected, JSON.stringify(text));
+      assert.equal(result.sawNul, text.includes('\0'), JSON.stringify(text));
+      assert.equal(result.unbalancedQuote, null);
+    }
   });
 
   it('NUL bytes separate words, as in /proc/<pid>/cmdline', () => {

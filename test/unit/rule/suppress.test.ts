@@ -61,13 +61,22 @@ describe('suppressions (the analytic\'s filter macro)', () => {
   const corp = evaluate(curlLine('curl -x http://Proxy.Corp:3128 https://a'), ARGV);
   const chained = evaluate(curlLine('curl --preproxy socks5://203.0.113.9 -x http://10.2.3.4:3128 https://a'), ARGV);
   const v6 = evaluate(curlLine('curl -x socks5h://[2001:db8::7]:1080 https://a'), ARGV);
+  const corpAndAttacker = evaluate(curlLine('curl -x http://proxy.corp:3128 --preproxy socks5://203.0.113.9:1080 https://a'), ARGV);
+  const corpChain = evaluate(curlLine('curl --preproxy socks5://10.9.9.9 -x http://10.2.3.4:3128 https://a'), ARGV);
+  const corpTwice = evaluate(curlLine('curl -x proxy.corp:3128 https://a --next -x PROXY.CORP:8080 https://b'), ARGV);
+  const corpThenOther = evaluate(curlLine('curl -x proxy.corp:3128 https://a --next -x evil.example:8080 https://b'), ARGV);
   const ctx = { dest: 'web-01', user: 'deploy', parentProcessName: 'bash', commandLine: 'curl -x http://Proxy.Corp:3128 https://a' };
 
   const table: [name: string, suppression: Suppression, verdict: typeof corp, applies: boolean][] = [
     ['a proxy host name matches case-insensitively', { reason: 'corp proxy', proxyHost: 'proxy.corp' }, corp, true],
     ['a proxy host name with a trailing dot is the same name', { reason: 'corp proxy', proxyHost: 'proxy.corp.' }, corp, true],
     ['another proxy host does not match', { reason: 'x', proxyHost: 'other.corp' }, corp, false],
-    ['an IPv4 CIDR matches any proxy of the verdict inside it', { reason: 'corp net', proxyHost: '10.0.0.0/8' }, chained, true],
+    ['an IPv4 CIDR that covers every proxy of the verdict applies', { reason: 'corp net', proxyHost: '0.0.0.0/0' }, chained, true],
+    ['a CIDR that covers only one proxy of a chain does not apply', { reason: 'corp net', proxyHost: '10.0.0.0/8' }, chained, false],
+    ['a corporate -x next to an attacker\'s --preproxy is not suppressed by the corporate host', { reason: 'corp proxy', proxyHost: 'proxy.corp' }, corpAndAttacker, false],
+    ['a CIDR covering both proxies of a chain applies', { reason: 'corp net', proxyHost: '10.0.0.0/8' }, corpChain, true],
+    ['a host covering the proxy of every transfer applies', { reason: 'corp proxy', proxyHost: 'proxy.corp' }, corpTwice, true],
+    ['a host covering one transfer\'s proxy but not the other\'s does not apply', { reason: 'corp proxy', proxyHost: 'proxy.corp' }, corpThenOther, false],
     ['an IPv6 CIDR matches an IPv6 proxy', { reason: 'lab', proxyHost: '2001:db8::/48' }, v6, true],
     ['an IPv6 address matches however it is written', { reason: 'lab', proxyHost: '2001:0db8:0:0::7' }, v6, true],
     ['host, user and parent all have to apply', { reason: 'x', host: 'WEB-01', user: 'deploy', parentProcessName: 'BASH' }, corp, true],
@@ -99,6 +108,34 @@ describe('suppressions (the analytic\'s filter macro)', () => {
   it('a proxy with an unknown host ({{variable}}) never matches a proxyHost', () => {
     const unknown = evaluate(curlLine("curl --expand-proxy '{{p}}' https://a"), ARGV);
     assert.equal(findSuppression(unknown, ctx, [{ reason: 'x', proxyHost: '0.0.0.0/0' }]), undefined);
+  });
+
+  it('a proxyHost never applies in splunk mode, whose pattern hits carry no host', () => {
+    const splunk = evaluate(curlLine('curl -x http://proxy.corp:3128 https://a'), { mode: 'splunk', noproxyStarDisables: true });
+    assert.equal(splunk.match, true);
+    for (const proxyHost of ['proxy.corp', '0.0.0.0/0', '::/0']) {
+      assert.equal(findSuppression(splunk, ctx, [{ reason: 'x', proxyHost }]), undefined, proxyHost);
+    }
+    // Other fields still apply in splunk mode.
+    const byUser: Suppression = { reason: 'x', user: 'deploy' };
+    assert.equal(findSuppression(splunk, ctx, [byUser]), byUser);
+  });
+
+  it('a known proxy next to one with an unknown host ({{variable}}) is not suppressed', () => {
+    const mixed = evaluate(curlLine("curl -x proxy.corp:3128 https://a --next --expand-proxy '{{p}}' https://b"), ARGV);
+    assert.equal(mixed.proxies.length, 2);
+    assert.equal(findSuppression(mixed, ctx, [{ reason: 'x', proxyHost: 'proxy.corp' }]), undefined);
+  });
+
+  it('a verdict listing the cap of proxies is never suppressed by proxyHost: more may be unlisted', () => {
+    const args = ['curl'];
+    for (let i = 0; i < 101; i++) args.push('-x', `10.0.0.${(i % 250) + 1}:3128`, `https://a/${i}`, '--next');
+    const many = evaluate({ processName: 'curl', args }, ARGV);
+    assert.equal(many.proxies.length, 100);
+    assert.equal(findSuppression(many, ctx, [{ reason: 'x', proxyHost: '10.0.0.0/8' }]), undefined);
+    const fewer = evaluate({ processName: 'curl', args: args.slice(0, 1 + 4 * 99) }, ARGV);
+    assert.equal(fewer.proxies.length, 99);
+    assert.ok(findSuppression(fewer, ctx, [{ reason: 'x', proxyHost: '10.0.0.0/8' }]) !== undefined);
   });
 
   it('compares host names and addresses', () => {
