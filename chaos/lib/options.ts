@@ -1,0 +1,134 @@
+import type { FaultPlan } from './faults.js';
+
+/** Everything a chaos run is made of. Durations in ms, rates per second. */
+export interface ChaosOptions {
+  label: string;
+  seed: number;
+  /** Port of the run's own Elasticsearch (started wiped, stopped at the end). */
+  esPort: number;
+  /** Use this Elasticsearch instead of an own one; the Elasticsearch outage is then skipped. */
+  sharedEsUrl: string | undefined;
+  /** Port of the run's own Redis (AOF on). */
+  redisPort: number;
+  workers: number;
+  stream: {
+    durationMs: number;
+    eventsPerSecond: number;
+    /** Share of on-time events that are curl through a proxy. */
+    proxiedRate: number;
+    plainCurlRate: number;
+    recurringRate: number;
+    /** Late events (timestamp minutes ago, ingested now) per on-time event. */
+    lateRate: number;
+    lateMaxAgoMs: number;
+    /** Events with a timestamp in the historical range, ingested now, per on-time event. */
+    veryLateRate: number;
+    /** Times each malformed case is emitted in the live stream. */
+    malformedPerCase: number;
+  };
+  history: {
+    events: number;
+    /** Length of the historical range, which ends at 00:00 UTC of the run's day (yesterday). */
+    hours: number;
+    /** Times each malformed case is placed in the history. */
+    malformedPerCase: number;
+  };
+  backfill: {
+    /** When the backfill is created, from the start of the stream. */
+    atMs: number;
+    chunkMs: number;
+  };
+  faults: FaultPlan[];
+  /** Malformed cases left out, by name (to isolate a known failure); default none. */
+  skipCases: string[];
+  /**
+   * Re-queue backfill chunks that failed for good every 10 s, as `backfill --wait` does. Off by
+   * default: a backfill must finish with nothing but `run` workers. On, it isolates other failures.
+   */
+  retryFailedChunks: boolean;
+  /** Product settings on top of the defaults (dotted keys). */
+  settings: Record<string, unknown>;
+  /** After the stream: bound on waiting for services, the cursor and the backfill. */
+  settleTimeoutMs: number;
+  /** Where the JSON report goes (undefined: nowhere). */
+  outFile: string | undefined;
+  /** Keep services, data and logs after the run (also kept when the run fails). */
+  keep: boolean;
+  log(line: string): void;
+}
+
+const quiet = (line: string) => void process.stderr.write(`${line}\n`);
+
+/**
+ * The product's defaults except what a bounded run needs: a 250 ms poll interval (as the
+ * integration tests), quick failover (lease 3 s, job lock 4 s, first retry 200 ms), and a
+ * 15-minute backfill chunk. `overlapMs` is the default 30 s in the medium run and 10 s in the
+ * small one, whose whole stream lasts 35 s.
+ */
+function productSettings(overlapMs: number): Record<string, unknown> {
+  return {
+    'live.pollIntervalMs': 250,
+    'live.overlapMs': overlapMs,
+    'worker.backoffMs': 200,
+    'worker.leaderLeaseMs': 3_000,
+    'worker.lockDurationMs': 4_000,
+    'health.port': 0,
+    'log.level': 'info',
+  };
+}
+
+/** The CI configuration: about 90 s in all, every fault once or twice. */
+export function smallOptions(overrides: Partial<ChaosOptions> = {}): ChaosOptions {
+  return {
+    label: 'small',
+    seed: 1,
+    esPort: Number(process.env.CPD_CHAOS_ES_PORT ?? 9270),
+    sharedEsUrl: undefined,
+    redisPort: Number(process.env.CPD_CHAOS_REDIS_PORT ?? 6393),
+    workers: 2,
+    stream: { durationMs: 35_000, eventsPerSecond: 30, proxiedRate: 0.04, plainCurlRate: 0.04, recurringRate: 0.4, lateRate: 0.05, lateMaxAgoMs: 20 * 60_000, veryLateRate: 0.01, malformedPerCase: 1 },
+    history: { events: 3_000, hours: 6, malformedPerCase: 1 },
+    backfill: { atMs: 3_000, chunkMs: 15 * 60_000 },
+    faults: [
+      { atMs: 5_000, kind: 'kill-leader', downMs: 1_000 },
+      { atMs: 10_000, kind: 'restart-redis', downMs: 2_000 },
+      { atMs: 15_000, kind: 'stop-elasticsearch', downMs: 10_000 },
+      { atMs: 27_000, kind: 'kill-follower', downMs: 1_000 },
+      { atMs: 31_000, kind: 'kill-leader', downMs: 1_000 },
+    ],
+    skipCases: [],
+    retryFailedChunks: false,
+    settings: productSettings(10_000),
+    settleTimeoutMs: 90_000,
+    outFile: undefined,
+    keep: false,
+    log: quiet,
+    ...overrides,
+  };
+}
+
+/** The default configuration: about 5 minutes, a 30 s Elasticsearch outage and repeated faults. */
+export function mediumOptions(overrides: Partial<ChaosOptions> = {}): ChaosOptions {
+  return {
+    ...smallOptions(),
+    label: 'medium',
+    stream: { durationMs: 180_000, eventsPerSecond: 80, proxiedRate: 0.03, plainCurlRate: 0.03, recurringRate: 0.4, lateRate: 0.05, lateMaxAgoMs: 40 * 60_000, veryLateRate: 0.01, malformedPerCase: 3 },
+    history: { events: 40_000, hours: 24, malformedPerCase: 2 },
+    // Created just before the Elasticsearch outage, so its chunks run into it.
+    backfill: { atMs: 70_000, chunkMs: 15 * 60_000 },
+    faults: [
+      { atMs: 15_000, kind: 'kill-leader', downMs: 1_000 },
+      { atMs: 30_000, kind: 'kill-follower', downMs: 2_000 },
+      { atMs: 40_000, kind: 'restart-redis', downMs: 5_000 },
+      { atMs: 60_000, kind: 'kill-leader', downMs: 1_000 },
+      { atMs: 75_000, kind: 'stop-elasticsearch', downMs: 30_000 },
+      { atMs: 95_000, kind: 'kill-follower', downMs: 1_000 },
+      { atMs: 135_000, kind: 'kill-leader', downMs: 1_000 },
+      { atMs: 150_000, kind: 'restart-redis', downMs: 3_000 },
+      { atMs: 165_000, kind: 'kill-follower', downMs: 1_000 },
+    ],
+    settings: productSettings(30_000),
+    settleTimeoutMs: 240_000,
+    ...overrides,
+  };
+}
