@@ -77,6 +77,7 @@ export class LiveScheduler {
     const { logger, config } = this.#deps;
     let failures = 0;
     while (this.#running) {
+      const stepStarted = Date.now();
       let behind = false;
       try {
         const r = await this.tick();
@@ -90,7 +91,9 @@ export class LiveScheduler {
         await recordError(this.#deps.redis, this.#deps.keys.recentErrors, 'live-scheduler', err);
       }
       if (!this.#running) break;
-      if (!behind) await this.#sleep(failures > 0 ? Math.min(config.live.pollIntervalMs * 2 ** failures, 30_000) : config.live.pollIntervalMs);
+      // Fixed rate: the interval runs from the start of a step, so a slow step does not stretch it.
+      const wait = failures > 0 ? Math.min(config.live.pollIntervalMs * 2 ** failures, 30_000) : config.live.pollIntervalMs - (Date.now() - stepStarted);
+      if (!behind && wait > 0) await this.#sleep(wait);
     }
   }
 

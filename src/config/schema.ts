@@ -124,9 +124,9 @@ export const configSchema = z
       .prefault({}),
     live: z
       .object({
-        pollIntervalMs: durationMs(100).default(2_000).describe('Time between two polls of Elasticsearch.'),
+        pollIntervalMs: durationMs(100).default(1_000).describe('Time from the start of one poll of Elasticsearch to the start of the next.'),
         queryDelayMs: durationMs(0).default(1_500).describe('Windows end this long before now, so documents are refreshed and searchable.'),
-        overlapMs: durationMs(0).default(30_000).describe('Each window also re-reads this much before the cursor (idempotent), for documents that became searchable late.'),
+        overlapMs: durationMs(0).default(10_000).describe('Each window also re-reads this much before the cursor (idempotent), for documents that became searchable late.'),
         maxWindowMs: durationMs(1_000).default(900_000).describe('Catch-up after a gap is split into windows of at most this length.'),
         initialLookbackMs: durationMs(0).default(3_600_000).describe('Where a fresh deployment (no cursor yet) starts: this long before now.'),
         windowsInFlight: z.number().int().min(1).max(64).default(4).describe('Catch-up windows queued at once (shared by all workers).'),
@@ -176,7 +176,7 @@ export const configSchema = z
           .regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lower-case Elasticsearch index or alias name')
           .default('curl-proxy-findings')
           .describe('Write alias (or index) of the findings.'),
-        refresh: z.enum(['false', 'wait_for', 'true']).default('false').describe('Refresh policy of finding writes ("wait_for" makes them searchable before the cursor moves).'),
+        refresh: z.enum(['false', 'wait_for', 'true']).default('true').describe('Refresh policy of finding writes: "true" makes a finding searchable at once (findings are rare, so this is cheap).'),
         bulkMaxRetries: z.number().int().min(0).max(20).default(5).describe('Retries of items rejected with 429 or 5xx.'),
         ilmPolicy: z
           .string()
@@ -227,7 +227,7 @@ export const configSchema = z
     worker: z
       .object({
         liveConcurrency: z.number().int().min(1).max(64).default(2).describe('Live window jobs one worker process runs at once.'),
-        backfillConcurrency: z.number().int().min(1).max(64).default(1).describe('Backfill chunk jobs one worker process runs at once.'),
+        backfillConcurrency: z.number().int().min(1).max(64).default(2).describe('Backfill chunk jobs one worker process runs at once.'),
         jobAttempts: z.number().int().min(1).max(100).default(8).describe('Attempts of a job before it is marked failed (exponential backoff).'),
         backoffMs: durationMs(10).default(1_000).describe('First retry delay; doubles at each attempt.'),
         shutdownTimeoutMs: durationMs(100).default(30_000).describe('SIGTERM drains in-flight jobs for at most this long, then exits.'),
