@@ -44,6 +44,8 @@ export function testConfig(names: TestNames, flags: Record<string, unknown> = {}
       'worker.leaderLeaseMs': 3_000,
       'worker.lockDurationMs': 4_000,
       'worker.backfillRetryIntervalMs': 2_000,
+      // Several workers share this host: each takes a free port for its health endpoints.
+      'health.port': 0,
       'log.level': process.env.LOG_LEVEL ?? 'warn',
       ...flags,
     },
@@ -69,6 +71,7 @@ export function childArgs(config: Config): string[] {
     ['worker.leaderLeaseMs', config.worker.leaderLeaseMs],
     ['worker.lockDurationMs', config.worker.lockDurationMs],
     ['worker.backfillRetryIntervalMs', config.worker.backfillRetryIntervalMs],
+    ['health.port', config.health.port],
     ['rule.suppressions', JSON.stringify(config.rule.suppressions)],
     ['log.level', config.log.level],
   ];

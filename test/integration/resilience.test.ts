@@ -86,10 +86,12 @@ describe('two worker processes on one Redis', () => {
   });
 
   it('share a backfill and produce exactly the findings one worker produces', { timeout: 180_000 }, async () => {
-    const config = testConfig(names, { 'rule.suppressions': JSON.stringify(scenarioSuppressions), 'backfill.chunkMs': 1_800_000 });
+    const config = testConfig(names, { 'rule.suppressions': JSON.stringify(scenarioSuppressions), 'backfill.chunkMs': 1_800_000, 'log.level': 'info' });
     children.push(spawnCli(config, ['run', '--no-live']), spawnCli(config, ['run', '--no-live']));
+    // Both workers listen before any chunk is due, so the queue can hand chunks to either.
+    for (const c of children) await waitFor('a worker to start', async () => c.output(), (out) => out.includes('worker-started'), 60_000, 100);
     app = createApp(config, silentLogger());
-    const { record } = await app.backfills.create({ fromMs: Date.parse(`${day}T00:00:00Z`), toMs: Date.parse(`${day}T23:59:59Z`), indexPatterns: [...config.source.indexPatterns] });
+    const { record } = await app.backfills.create({ fromMs: Date.parse(`${day}T00:00:00Z`), toMs: Date.parse(`${day}T23:59:59Z`), indexPatterns: [...config.source.indexPatterns], atMs: Date.now() + 1_000 });
     await waitFor('the backfill to finish', () => app.backfills.get(record.id), (r) => r?.status === 'done', 120_000, 250);
     assert.deepEqual(comparable(await readFindings(es, names.alias)), expectedFindings);
     const jobs = await app.backfillQueue.getJobs(['completed'], 0, 1000);
