@@ -9,7 +9,7 @@ import { waitFor } from '../helpers/pipeline.js';
 
 // A real redis-server with TLS and a password, on a spare port, started and stopped here.
 
-const port = Number(process.env.CPD_TLS_REDIS_PORT ?? '6393');
+const port = Number(process.env.CPD_TLS_REDIS_PORT ?? '6394');
 const password = 'tls-test-Pa55word';
 
 describe('Redis over TLS with a password', () => {
