@@ -93,18 +93,12 @@ async function withApp(cmd: Command, fn: (app: App) => Promise<void>): Promise<v
 async function follow(app: App, id: string, plain: boolean): Promise<void> {
   const running = await startWorker(app, { live: false, backfill: true });
   const view = createProgressView(!plain);
-  let lastRetry = Date.now();
   try {
     for (;;) {
       const r = await app.backfills.get(id);
       if (r === undefined) throw new Error(`backfill ${id} disappeared`);
       view.update(r, Date.now());
       if (r.status === 'done' || r.status === 'cancelled') break;
-      // Chunks that used up their attempts (a long outage) are queued again, never skipped.
-      if (Date.now() - lastRetry > 10_000) {
-        await app.backfills.retryFailed(id);
-        lastRetry = Date.now();
-      }
       await new Promise((res) => setTimeout(res, plain ? 1_000 : 250));
     }
   } finally {

