@@ -1,5 +1,5 @@
 import type { Config, Suppression } from '../config/schema.js';
-import { ecsToCim, type NormalizeOptions, type ProcessEvent, type SkipReason, type SourceHit } from '../normalize/ecs-to-cim.js';
+import { createNormalizer, type NormalizeOptions, type ProcessEvent, type SkipReason, type SourceHit } from '../normalize/ecs-to-cim.js';
 import type { CimField } from '../normalize/fields.js';
 import { evaluate } from '../rule/curl-proxy.js';
 import { RULE_METADATA } from '../rule/metadata.js';
@@ -40,7 +40,7 @@ export interface Classifier {
 
 /** Builds the classifier from config once; `classify` is then allocation-light and pure. */
 export function createClassifier(config: Pick<Config, 'rule' | 'aggregate' | 'source'>, fieldMap: NormalizeOptions['fieldMap']): Classifier {
-  const normalizeOptions: NormalizeOptions = { fieldMap, maxCommandLineBytes: config.source.maxCommandLineBytes };
+  const normalizer = createNormalizer({ fieldMap, maxCommandLineBytes: config.source.maxCommandLineBytes });
   const ruleOptions: RuleOptions = { mode: config.rule.mode, noproxyStarDisables: config.rule.noproxyStarDisables };
   const { suppressions } = config.rule;
   const { bucketMs } = config.aggregate;
@@ -48,14 +48,13 @@ export function createClassifier(config: Pick<Config, 'rule' | 'aggregate' | 'so
   const idNamespace = config.rule.mode === 'splunk' ? `${RULE_METADATA.id}/splunk` : RULE_METADATA.id;
   return {
     classify(hit) {
-      const normalized = ecsToCim(hit, normalizeOptions);
-      if (!normalized.ok) return { kind: 'skipped', reason: normalized.reason };
-      const event = normalized.event;
-      const verdict = evaluate(
-        { processName: event.cim.process_name, processPath: event.cim.process_path, commandLine: event.cim.process, args: event.args, envVars: event.envVars },
-        ruleOptions,
-      );
+      const first = normalizer.ruleView(hit);
+      if (!first.ok) return { kind: 'skipped', reason: first.reason };
+      const view = first.view;
+      const verdict = evaluate({ processName: view.processName, processPath: view.processPath, commandLine: view.commandLine, args: view.args, envVars: view.envVars }, ruleOptions);
       if (!verdict.match) return { kind: 'no_match' };
+      // Only matches need the other CIM fields (most hits stop above).
+      const event = normalizer.complete(view);
       const suppression = findSuppression(
         verdict,
         { dest: event.cim.dest, user: event.cim.user, parentProcessName: event.cim.parent_process_name, commandLine: event.cim.process },

@@ -156,33 +156,39 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
   const { bucketMs, allowedLatenessMs, maxEventRefs } = config.aggregate;
   const expireAt = (bucketStartMs: number) => Math.ceil(Math.max(bucketStartMs + bucketMs + allowedLatenessMs, now + minStateTtlMs) / 1000);
 
+  // Groups are independent: their commands go out together (one pipelined burst, not one round trip each).
   const states = new Map<string, GroupState>();
-  for (const [id, g] of pending) states.set(id, await store.add(id, g.events, expireAt(g.bucketStartMs)));
+  const added = await Promise.all([...pending].map(([id, g]) => store.add(id, g.events, expireAt(g.bucketStartMs))));
+  for (const state of added) states.set(state.findingId, state);
 
   // Groups new to Redis merge with the finding already stored (expired or lost state, late data).
   const unseeded = [...states.values()].filter((s) => !s.seeded).map((s) => s.findingId);
   if (unseeded.length > 0) {
     const stored = await fetchStoredFindings(deps, unseeded);
-    for (const id of unseeded) {
-      const g = pending.get(id) as PendingGroup;
-      const doc = stored.get(id);
-      const seedEvents = doc === undefined ? [] : seedEventsFromFinding(doc.source);
-      const options = doc === undefined ? { markSeeded: true } : { markSeeded: true, index: doc.index, unknownEvents: unlistedEventCount(doc.source) };
-      states.set(id, await store.add(id, seedEvents, expireAt(g.bucketStartMs), options));
-    }
+    const seeded = await Promise.all(
+      unseeded.map((id) => {
+        const g = pending.get(id) as PendingGroup;
+        const doc = stored.get(id);
+        const seedEvents = doc === undefined ? [] : seedEventsFromFinding(doc.source);
+        const options = doc === undefined ? { markSeeded: true } : { markSeeded: true, index: doc.index, unknownEvents: unlistedEventCount(doc.source) };
+        return store.add(id, seedEvents, expireAt(g.bucketStartMs), options);
+      }),
+    );
+    for (const state of seeded) states.set(state.findingId, state);
   }
 
-  const writes: FindingWrite[] = [];
-  for (const [id, state] of states) {
-    const g = pending.get(id) as PendingGroup;
-    const refs = await store.eventRefs(id, maxEventRefs);
-    writes.push({
-      id,
-      index: state.index ?? config.sink.findingsAlias,
-      version: state.count,
-      document: encodeFinding({ state, group: g.group, bucketStartMs: g.bucketStartMs, bucketMs, eventRefs: refs, maxEventRefs }),
-    });
-  }
+  const writes: FindingWrite[] = await Promise.all(
+    [...states].map(async ([id, state]) => {
+      const g = pending.get(id) as PendingGroup;
+      const refs = await store.eventRefs(id, maxEventRefs);
+      return {
+        id,
+        index: state.index ?? config.sink.findingsAlias,
+        version: state.count,
+        document: encodeFinding({ state, group: g.group, bucketStartMs: g.bucketStartMs, bucketMs, eventRefs: refs, maxEventRefs }),
+      };
+    }),
+  );
   const result = await withSpan(spanNames.writeFindings, { [attributeNames.findingsCount]: writes.length }, async () => {
     try {
       return await writeFindings(deps.es, writes, { refresh: config.sink.refresh, maxRetries: config.sink.bulkMaxRetries, backoffMs: config.worker.backoffMs });
@@ -192,13 +198,15 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
     }
   });
   // Remember the concrete index, so later updates go where the finding lives even after a rollover.
+  const remembered: Promise<GroupState>[] = [];
   for (const [id, index] of result.indexById) {
     const state = states.get(id);
     if (state !== undefined && state.index === undefined) {
       const g = pending.get(id) as PendingGroup;
-      await store.add(id, [], expireAt(g.bucketStartMs), { index });
+      remembered.push(store.add(id, [], expireAt(g.bucketStartMs), { index }));
     }
   }
+  await Promise.all(remembered);
   stats.groups += states.size;
   stats.findingsWritten += result.written;
   stats.findingsSuperseded += result.superseded;

@@ -1,6 +1,6 @@
 import { cimFields, execActions, type CimField, type SourceKind } from './fields.js';
 import { detectSourceKind } from './source-kind.js';
-import { asEpochMs, asString, asStringArray, basename, fitString, getPath, type ValueNote } from './values.js';
+import { asEpochMs, asString, asStringArray, basename, compilePath, fitString, getPath, type FieldPath, type ValueNote } from './values.js';
 
 /** One search hit as the source stage hands it over. */
 export interface SourceHit {
@@ -43,78 +43,144 @@ const maxFieldLength = 4_096;
 const maxArgs = 10_000;
 const maxEnvVars = 2_000;
 
+/** The CIM fields the rule reads; everything else is only needed once an event matched. */
+const ruleFields = ['process_name', 'process', 'process_path'] as const satisfies readonly CimField[];
+const paths = {
+  timestamp: compilePath('@timestamp'),
+  ingested: compilePath('event.ingested'),
+  action: compilePath('event.action'),
+  args: compilePath('process.args'),
+  envVars: compilePath('process.env_vars'),
+  sysmonUser: compilePath('winlog.event_data.User'),
+  original: compilePath('event.original'),
+};
+
 /**
- * Maps one ECS process-start event to CIM fields, with the per-producer fixes (Sysmon for
- * Linux names every process `sysmon` and drops plain Linux user names). Pure and total:
- * odd input is repaired or skipped with a reason, never thrown.
+ * The first half of {@link ecsToCim}: what decides whether the event is skipped, and the
+ * fields the rule reads (process name, command line, executable, args, environment).
+ * Pass it to {@link completeProcessEvent} for the other CIM fields; most events never need them.
  */
-export function ecsToCim(hit: SourceHit, options: NormalizeOptions): Normalized {
-  const src = hit.source;
-  const time = asEpochMs(getPath(src, '@timestamp'));
-  if (time === undefined) return { ok: false, reason: 'no_timestamp' };
+export interface RuleView {
+  readonly hit: SourceHit;
+  readonly time: number;
+  readonly sourceKind: SourceKind;
+  readonly processName: string | undefined;
+  readonly processPath: string | undefined;
+  readonly commandLine: string | undefined;
+  readonly args: string[] | undefined;
+  readonly envVars: string[] | undefined;
+  /** Repairs so far; completing the event adds to a copy. */
+  readonly notes: ReadonlySet<ValueNote>;
+}
 
-  const kind = detectSourceKind(src, hit.index);
-  const allowed = execActions[kind];
-  if (allowed.length > 0) {
-    const action = asString(getPath(src, 'event.action'), 200);
-    if (action !== undefined && !allowed.includes(action)) return { ok: false, reason: 'not_exec_action' };
-  }
+/** A normalizer whose field paths are compiled once, for the per-hit hot path. */
+export interface Normalizer {
+  /** The rule's inputs, or why the event is skipped. */
+  ruleView(hit: SourceHit): { ok: true; view: RuleView } | { ok: false; reason: SkipReason };
+  /** The whole event in CIM terms, from a rule view of it. */
+  complete(view: RuleView): ProcessEvent;
+}
 
-  const notes = new Set<ValueNote>();
-  const cim: Partial<Record<CimField, string>> = {};
-  for (const field of cimFields) {
-    const max = field === 'process' || field === 'parent_process' ? options.maxCommandLineBytes : maxFieldLength;
-    for (const path of options.fieldMap[field]) {
+/** Builds a normalizer for these options; `ecsToCim(hit)` equals `complete(ruleView(hit).view)`. */
+export function createNormalizer(options: NormalizeOptions): Normalizer {
+  const fieldPaths = {} as Record<CimField, readonly FieldPath[]>;
+  for (const field of cimFields) fieldPaths[field] = options.fieldMap[field].map(compilePath);
+  const maxBytes = (field: CimField): number => (field === 'process' || field === 'parent_process' ? options.maxCommandLineBytes : maxFieldLength);
+  const read = (src: unknown, field: CimField, notes: Set<ValueNote>): string | undefined => {
+    const max = maxBytes(field);
+    for (const path of fieldPaths[field]) {
       const value = asString(getPath(src, path), max, notes);
-      if (value !== undefined) {
-        cim[field] = value;
-        break;
-      }
+      if (value !== undefined) return value;
     }
-  }
-  // Sysmon for Linux's integration splits the command line with Windows rules: not the real
-  // argv, so the rule splits the command line itself (POSIX rules) instead.
-  const args = kind === 'sysmon_linux' ? undefined : asStringArray(getPath(src, 'process.args'), maxArgs, options.maxCommandLineBytes, notes);
-  const envVars = asStringArray(getPath(src, 'process.env_vars'), maxEnvVars, maxFieldLength, notes);
-
-  applySourceFixes(kind, src, cim, args);
-  if (cim.process === undefined && args !== undefined) cim.process = joinArgs(args, options.maxCommandLineBytes, notes);
-  if (cim.process_name === undefined && cim.process === undefined && cim.process_path === undefined) {
-    return { ok: false, reason: 'no_process_fields' };
-  }
+    return undefined;
+  };
 
   return {
-    ok: true,
-    event: {
-      ref: { index: hit.index, id: hit.id },
-      time,
-      ingested: asEpochMs(getPath(src, 'event.ingested')),
-      sourceKind: kind,
-      cim,
-      args,
-      envVars,
-      notes: [...notes],
+    ruleView(hit) {
+      const src = hit.source;
+      const time = asEpochMs(getPath(src, paths.timestamp));
+      if (time === undefined) return { ok: false, reason: 'no_timestamp' };
+
+      const kind = detectSourceKind(src, hit.index);
+      const allowed = execActions[kind];
+      if (allowed.length > 0) {
+        const action = asString(getPath(src, paths.action), 200);
+        if (action !== undefined && !allowed.includes(action)) return { ok: false, reason: 'not_exec_action' };
+      }
+
+      const notes = new Set<ValueNote>();
+      const cim: Partial<Record<CimField, string>> = {};
+      for (const field of ruleFields) {
+        const value = read(src, field, notes);
+        if (value !== undefined) cim[field] = value;
+      }
+      // Sysmon for Linux's integration splits the command line with Windows rules: not the real
+      // argv, so the rule splits the command line itself (POSIX rules) instead.
+      const args = kind === 'sysmon_linux' ? undefined : asStringArray(getPath(src, paths.args), maxArgs, options.maxCommandLineBytes, notes);
+      const envVars = asStringArray(getPath(src, paths.envVars), maxEnvVars, maxFieldLength, notes);
+
+      // The integration renames the syslog app name ("sysmon") into process.name and derives
+      // names only from Windows paths: the executable is the truth.
+      if (kind === 'sysmon_linux' && cim.process_path !== undefined) cim.process_name = basename(cim.process_path);
+      // Every producer: fall back to the executable's basename, then argv[0]'s.
+      if (cim.process_name === undefined && cim.process_path !== undefined) cim.process_name = basename(cim.process_path);
+      if (cim.process_name === undefined && args?.[0] !== undefined) cim.process_name = basename(args[0]);
+      if (cim.process === undefined && args !== undefined) cim.process = joinArgs(args, options.maxCommandLineBytes, notes);
+      if (cim.process_name === undefined && cim.process === undefined && cim.process_path === undefined) {
+        return { ok: false, reason: 'no_process_fields' };
+      }
+      return {
+        ok: true,
+        view: { hit, time, sourceKind: kind, processName: cim.process_name, processPath: cim.process_path, commandLine: cim.process, args, envVars, notes },
+      };
+    },
+
+    complete(view) {
+      const src = view.hit.source;
+      const notes = new Set(view.notes);
+      const cim: Partial<Record<CimField, string>> = {};
+      // Field order as in cimFields, whichever half of the work read the value.
+      for (const field of cimFields) {
+        const value =
+          field === 'process_name' ? view.processName : field === 'process' ? view.commandLine : field === 'process_path' ? view.processPath : read(src, field, notes);
+        if (value !== undefined) cim[field] = value;
+      }
+      applySourceFixes(view.sourceKind, src, cim);
+      return {
+        ref: { index: view.hit.index, id: view.hit.id },
+        time: view.time,
+        ingested: asEpochMs(getPath(src, paths.ingested)),
+        sourceKind: view.sourceKind,
+        cim,
+        args: view.args,
+        envVars: view.envVars,
+        notes: [...notes],
+      };
     },
   };
 }
 
-function applySourceFixes(kind: SourceKind, src: unknown, cim: Partial<Record<CimField, string>>, args: string[] | undefined): void {
+/**
+ * Maps one ECS process-start event to CIM fields, with the per-producer fixes (Sysmon for
+ * Linux names every process `sysmon` and drops plain Linux user names). Pure and total:
+ * odd input is repaired or skipped with a reason, never thrown. For many events, build a
+ * {@link createNormalizer} once instead.
+ */
+export function ecsToCim(hit: SourceHit, options: NormalizeOptions): Normalized {
+  const normalizer = createNormalizer(options);
+  const first = normalizer.ruleView(hit);
+  return first.ok ? { ok: true, event: normalizer.complete(first.view) } : first;
+}
+
+/** Fixes of the fields the rule does not read (the rule's own were fixed in `ruleView`). */
+function applySourceFixes(kind: SourceKind, src: unknown, cim: Partial<Record<CimField, string>>): void {
   if (kind === 'sysmon_linux') {
-    // The integration renames the syslog app name ("sysmon") into process.name and derives
-    // names only from Windows paths: the executable is the truth.
-    if (cim.process_path !== undefined) cim.process_name = basename(cim.process_path);
-    if (cim.parent_process_path !== undefined && cim.parent_process_name === undefined) {
-      cim.parent_process_name = basename(cim.parent_process_path);
-    }
     // user.name is only set for DOMAIN\user values; plain Linux users survive in the raw data.
     if (cim.user === undefined) {
       const user = sysmonRawUser(src);
       if (user !== undefined) cim.user = user;
     }
   }
-  // Every producer: fall back to the executable's basename, then argv[0]'s.
-  if (cim.process_name === undefined && cim.process_path !== undefined) cim.process_name = basename(cim.process_path);
-  if (cim.process_name === undefined && args?.[0] !== undefined) cim.process_name = basename(args[0]);
   if (cim.parent_process_name === undefined && cim.parent_process_path !== undefined) {
     cim.parent_process_name = basename(cim.parent_process_path);
   }
@@ -122,9 +188,9 @@ function applySourceFixes(kind: SourceKind, src: unknown, cim: Partial<Record<Ci
 
 /** `User` from Sysmon's event data, or from the preserved original XML record. */
 function sysmonRawUser(src: unknown): string | undefined {
-  const direct = asString(getPath(src, 'winlog.event_data.User'), maxFieldLength);
+  const direct = asString(getPath(src, paths.sysmonUser), maxFieldLength);
   if (direct !== undefined) return stripDomain(direct);
-  const original = asString(getPath(src, 'event.original'), 1_048_576);
+  const original = asString(getPath(src, paths.original), 1_048_576);
   if (original === undefined) return undefined;
   for (const marker of ['Name="User">', "Name='User'>"]) {
     const at = original.indexOf(marker);

@@ -3,20 +3,59 @@
  * use dotted keys (`{"process.name": ...}`) or mix both. Pure and total: never throws.
  */
 
-/** Value at a dotted path, trying nested objects and dotted keys at every level. */
-export function getPath(source: unknown, path: string): unknown {
-  return walk(source, path.split('.'), 0);
+/**
+ * A dotted path prepared once: for every level, the keys to try there, longest dotted key
+ * first. Reading a compiled path allocates nothing, which matters on the per-hit hot path.
+ */
+export interface FieldPath {
+  readonly path: string;
+  /** `keys[start][i]` joins parts `start .. parts.length - i` with dots. */
+  readonly keys: readonly (readonly string[])[];
 }
 
-function walk(node: unknown, parts: readonly string[], start: number): unknown {
-  if (start === parts.length) return node;
+/** Prepares a dotted path for repeated reads with {@link getPath}. */
+export function compilePath(path: string): FieldPath {
+  const parts = path.split('.');
+  const keys: string[][] = [];
+  for (let start = 0; start < parts.length; start++) {
+    const row: string[] = [];
+    for (let end = parts.length; end > start; end--) row.push(parts.slice(start, end).join('.'));
+    keys.push(row);
+  }
+  return { path, keys };
+}
+
+// Paths named as strings come from code and config: few and fixed, so compiled once each.
+const compiledPaths = new Map<string, FieldPath>();
+const maxCompiledPaths = 4_096;
+
+function compiled(path: string): FieldPath {
+  let c = compiledPaths.get(path);
+  if (c === undefined) {
+    c = compilePath(path);
+    if (compiledPaths.size < maxCompiledPaths) compiledPaths.set(path, c);
+  }
+  return c;
+}
+
+/** Value at a dotted path, trying nested objects and dotted keys at every level. */
+export function getPath(source: unknown, path: string | FieldPath): unknown {
+  const c = typeof path === 'string' ? compiled(path) : path;
+  return walk(source, c.keys, 0);
+}
+
+function walk(node: unknown, keys: readonly (readonly string[])[], start: number): unknown {
+  if (start === keys.length) return node;
   if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
   const obj = node as Record<string, unknown>;
+  const row = keys[start] as readonly string[];
   // Longest dotted key first: `{"process.parent.name": x}` beats `{process: {...}}` only when present.
-  for (let end = parts.length; end > start; end--) {
-    const key = end - start === 1 ? (parts[start] as string) : parts.slice(start, end).join('.');
-    if (Object.hasOwn(obj, key)) {
-      const found = walk(obj[key], parts, end);
+  for (let i = 0; i < row.length; i++) {
+    const key = row[i] as string;
+    const child = obj[key];
+    // The own-property check only runs on a hit: a miss is one lookup.
+    if (child !== undefined && Object.hasOwn(obj, key)) {
+      const found = walk(child, keys, keys.length - i);
       if (found !== undefined) return found;
     }
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { asEpochMs, asString, asStringArray, basename, getPath, type ValueNote } from '../../../src/normalize/values.js';
+import { asEpochMs, asString, asStringArray, basename, compilePath, getPath, type ValueNote } from '../../../src/normalize/values.js';
 
 /** Notes in a stable order, so tables can list them alphabetically. */
 function sorted(notes: Set<ValueNote>): ValueNote[] {
@@ -47,8 +47,12 @@ describe('getPath reads nested objects, dotted keys and mixes of both', () => {
   for (const [name, source, path, expected] of cases) {
     it(name, () => {
       assert.deepEqual(getPath(source, path), expected);
+      assert.deepEqual(getPath(source, compilePath(path)), expected, 'a compiled path reads the same value');
     });
   }
+  it('a compiled path lists, per level, the keys to try, longest dotted key first', () => {
+    assert.deepEqual(compilePath('a.b.c').keys, [['a.b.c', 'a.b', 'a'], ['b.c', 'b'], ['c']]);
+  });
 });
 
 describe('asString turns a field value into one bounded, well-formed string', () => {
