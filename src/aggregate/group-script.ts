@@ -4,19 +4,20 @@
  * same state: counting is idempotent by construction. The count is the set's cardinality.
  */
 export const addEventsScript = `
--- KEYS[1]  group state hash (first, firstRef, last, lastRef, meta, seeded, index, extra)
+-- KEYS[1]  group state hash (first, firstRef, last, lastRef, meta, seeded, index, extra, written)
 -- KEYS[2]  set of counted event refs ("index|id")
 -- ARGV[1]  expire-at, unix seconds; keys never expire earlier than this after the call
 -- ARGV[2]  "1" to mark the state as seeded from the stored finding, else "0"
 -- ARGV[3]  concrete findings index to remember ("" keeps the current one)
 -- ARGV[4]  events of a truncated stored finding whose refs are unknown (kept as the maximum seen)
--- ARGV[5+] triples: event ref, event time (epoch ms, or "" to only count the ref), metadata JSON
--- returns  { count (refs + extra), first, last, meta, seeded ("1"/"0"), index, firstRef, lastRef }
+-- ARGV[5]  count the stored finding was last written with ("" leaves the mark as it is)
+-- ARGV[6+] triples: event ref, event time (epoch ms, or "" to only count the ref), metadata JSON
+-- returns  { count (refs + extra), first, last, meta, seeded ("1"/"0"), index, firstRef, lastRef, written ("" if never) }
 local hash, set = KEYS[1], KEYS[2]
 local first = tonumber(redis.call('HGET', hash, 'first'))
 local firstRef = redis.call('HGET', hash, 'firstRef') or ''
 local last = tonumber(redis.call('HGET', hash, 'last'))
-for i = 5, #ARGV, 3 do
+for i = 6, #ARGV, 3 do
   local ref, tstr, meta = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   redis.call('SADD', set, ref)
   local t = tonumber(tstr)
@@ -36,6 +37,7 @@ if ARGV[2] == '1' then redis.call('HSET', hash, 'seeded', '1') end
 local extra = tonumber(ARGV[4]) or 0
 if extra > (tonumber(redis.call('HGET', hash, 'extra')) or 0) then redis.call('HSET', hash, 'extra', ARGV[4]) end
 if ARGV[3] ~= '' then redis.call('HSET', hash, 'index', ARGV[3]) end
+if ARGV[5] ~= '' then redis.call('HSET', hash, 'written', ARGV[5]) end
 local expireAt = tonumber(ARGV[1])
 local now = tonumber(redis.call('TIME')[1])
 for _, key in ipairs({ hash, set }) do
@@ -52,6 +54,7 @@ return {
   redis.call('HGET', hash, 'seeded') or '0',
   redis.call('HGET', hash, 'index') or '',
   redis.call('HGET', hash, 'firstRef') or '',
-  redis.call('HGET', hash, 'lastRef') or ''
+  redis.call('HGET', hash, 'lastRef') or '',
+  redis.call('HGET', hash, 'written') or ''
 }
 `;

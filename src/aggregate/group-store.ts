@@ -19,6 +19,11 @@ export interface GroupState {
   /** Refs of the earliest and latest events (`index|id`). */
   firstRef: string;
   lastRef: string;
+  /**
+   * The count the stored finding was last written with by this pipeline, if known. The count
+   * only grows with the set of events, so an equal count means the stored finding is current.
+   */
+  writtenCount: number | undefined;
 }
 
 /** An event to add to a group. */
@@ -31,7 +36,7 @@ export interface GroupEvent {
 }
 
 type ScriptRedis = Redis & {
-  cpdAddEvents(hash: string, set: string, ...args: (string | number)[]): Promise<[number, string, string, string, string, string, string, string]>;
+  cpdAddEvents(hash: string, set: string, ...args: (string | number)[]): Promise<[number, string, string, string, string, string, string, string, string]>;
 };
 
 /** Reads and updates group states in Redis through the atomic script. */
@@ -51,17 +56,17 @@ export class GroupStore {
     findingId: string,
     events: readonly GroupEvent[],
     expireAtSec: number,
-    options: { markSeeded?: boolean; index?: string; unknownEvents?: number } = {},
+    options: { markSeeded?: boolean; index?: string; unknownEvents?: number; writtenCount?: number } = {},
   ): Promise<GroupState> {
-    const args: (string | number)[] = [expireAtSec, options.markSeeded === true ? '1' : '0', options.index ?? '', options.unknownEvents ?? 0];
+    const args: (string | number)[] = [expireAtSec, options.markSeeded === true ? '1' : '0', options.index ?? '', options.unknownEvents ?? 0, options.writtenCount ?? ''];
     for (const e of events) args.push(e.refKey, String(e.time), e.metaJson);
-    let reply: [number, string, string, string, string, string, string, string];
+    let reply: [number, string, string, string, string, string, string, string, string];
     try {
       reply = await this.#redis.cpdAddEvents(this.keys.groupState(findingId), this.keys.groupEvents(findingId), ...args);
     } catch (err) {
       throw new ServiceUnavailableError('redis', `updating group ${findingId}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    const [count, first, last, meta, seeded, index, firstRef, lastRef] = reply;
+    const [count, first, last, meta, seeded, index, firstRef, lastRef, written] = reply;
     return {
       findingId,
       count: Number(count),
@@ -72,6 +77,7 @@ export class GroupStore {
       index: index === '' ? undefined : index,
       firstRef,
       lastRef,
+      writtenCount: written === '' ? undefined : Number(written),
     };
   }
 

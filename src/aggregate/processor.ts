@@ -31,16 +31,18 @@ export interface RangeStats {
   findingsWritten: number;
   findingsSuperseded: number;
   findingsDropped: number;
+  /** Findings left as stored because their group did not change (live windows only). */
+  findingsUnchanged: number;
 }
 
 /** An empty set of counters. */
 export function emptyStats(): RangeStats {
-  return { scanned: 0, matched: 0, suppressed: 0, suppressedBy: {}, skipped: 0, skippedBy: {}, groups: 0, findingsWritten: 0, findingsSuperseded: 0, findingsDropped: 0 };
+  return { scanned: 0, matched: 0, suppressed: 0, suppressedBy: {}, skipped: 0, skippedBy: {}, groups: 0, findingsWritten: 0, findingsSuperseded: 0, findingsDropped: 0, findingsUnchanged: 0 };
 }
 
 /** Adds `b` into `a` (in place) and returns `a`. */
 export function addStats(a: RangeStats, b: RangeStats): RangeStats {
-  for (const k of ['scanned', 'matched', 'suppressed', 'skipped', 'groups', 'findingsWritten', 'findingsSuperseded', 'findingsDropped'] as const) a[k] += b[k];
+  for (const k of ['scanned', 'matched', 'suppressed', 'skipped', 'groups', 'findingsWritten', 'findingsSuperseded', 'findingsDropped', 'findingsUnchanged'] as const) a[k] += b[k];
   for (const [k, v] of Object.entries(b.suppressedBy)) a.suppressedBy[k] = (a.suppressedBy[k] ?? 0) + v;
   for (const [k, v] of Object.entries(b.skippedBy) as [SkipReason, number][]) a.skippedBy[k] = (a.skippedBy[k] ?? 0) + v;
   return a;
@@ -73,15 +75,26 @@ const flushThreshold = 5_000;
 const minStateTtlMs = 3_600_000;
 const tracer = trace.getTracer('curl-proxy-detector');
 
+/** How one range is processed. */
+export interface RangeOptions {
+  signal?: AbortSignal;
+  /**
+   * Leave out findings whose stored version already has the group's count. Live windows
+   * overlap, so most groups they touch were written by the previous window; a backfill
+   * always rewrites, so re-running one restores findings deleted from Elasticsearch.
+   */
+  skipUnchanged?: boolean;
+}
+
 /**
  * Processes one time range end to end: scan Elasticsearch, classify every hit, count matches
  * per group in Redis (idempotently), and write the affected findings. Safe to run twice, in
  * parallel, or over overlapping ranges: the findings come out the same.
  */
-export async function processRange(deps: PipelineDeps, range: TimeRange, indexPatterns: readonly string[], signal?: AbortSignal): Promise<RangeStats> {
+export async function processRange(deps: PipelineDeps, range: TimeRange, indexPatterns: readonly string[], options: RangeOptions = {}): Promise<RangeStats> {
   return tracer.startActiveSpan('cpd.process_range', { attributes: { 'cpd.range.basis': range.basis, 'cpd.range.from': range.fromMs, 'cpd.range.to': range.toMs } }, async (span) => {
     try {
-      const stats = await run(deps, range, indexPatterns, signal);
+      const stats = await run(deps, range, indexPatterns, options);
       span.setAttributes({ 'cpd.events.scanned': stats.scanned, 'cpd.events.matched': stats.matched, 'cpd.findings.written': stats.findingsWritten });
       return stats;
     } catch (err) {
@@ -94,7 +107,8 @@ export async function processRange(deps: PipelineDeps, range: TimeRange, indexPa
   });
 }
 
-async function run(deps: PipelineDeps, range: TimeRange, indexPatterns: readonly string[], signal?: AbortSignal): Promise<RangeStats> {
+async function run(deps: PipelineDeps, range: TimeRange, indexPatterns: readonly string[], options: RangeOptions): Promise<RangeStats> {
+  const { signal } = options;
   const { config, classifier } = deps;
   const stats = emptyStats();
   const pending = new Map<string, PendingGroup>();
@@ -138,18 +152,18 @@ async function run(deps: PipelineDeps, range: TimeRange, indexPatterns: readonly
       }
     }
     if (pendingEvents >= flushThreshold) {
-      await flush(deps, pending, stats);
+      await flush(deps, pending, stats, options.skipUnchanged === true);
       pending.clear();
       pendingEvents = 0;
     }
     deps.onProgress?.(stats);
   }
-  if (pending.size > 0) await flush(deps, pending, stats);
+  if (pending.size > 0) await flush(deps, pending, stats, options.skipUnchanged === true);
   deps.onProgress?.(stats);
   return stats;
 }
 
-async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, stats: RangeStats): Promise<void> {
+async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, stats: RangeStats, skipUnchanged: boolean): Promise<void> {
   const { config, keys } = deps;
   const store = new GroupStore(deps.redis, keys);
   const now = (deps.now ?? Date.now)();
@@ -177,8 +191,10 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
     for (const state of seeded) states.set(state.findingId, state);
   }
 
+  const changed = [...states].filter(([, state]) => !(skipUnchanged && state.writtenCount === state.count));
+  stats.findingsUnchanged += states.size - changed.length;
   const writes: FindingWrite[] = await Promise.all(
-    [...states].map(async ([id, state]) => {
+    changed.map(async ([id, state]) => {
       const g = pending.get(id) as PendingGroup;
       const refs = await store.eventRefs(id, maxEventRefs);
       return {
@@ -197,14 +213,15 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
       throw err;
     }
   });
-  // Remember the concrete index, so later updates go where the finding lives even after a rollover.
+  // Remember the concrete index, so later updates go where the finding lives even after a
+  // rollover, and the count now stored (a newer one, for superseded writes), so unchanged
+  // groups can be skipped by the next overlapping window.
   const remembered: Promise<GroupState>[] = [];
   for (const [id, index] of result.indexById) {
     const state = states.get(id);
-    if (state !== undefined && state.index === undefined) {
-      const g = pending.get(id) as PendingGroup;
-      remembered.push(store.add(id, [], expireAt(g.bucketStartMs), { index }));
-    }
+    if (state === undefined || (state.index !== undefined && state.writtenCount === state.count)) continue;
+    const g = pending.get(id) as PendingGroup;
+    remembered.push(store.add(id, [], expireAt(g.bucketStartMs), { ...(state.index === undefined ? { index } : {}), writtenCount: state.count }));
   }
   await Promise.all(remembered);
   stats.groups += states.size;

@@ -47,7 +47,7 @@ export function rangeProcessor(deps: Pick<WorkerDeps, 'pipeline' | 'backfills' |
     }
     let stats: RangeJobResult;
     try {
-      stats = await processRange(deps.pipeline, { fromMs: d.fromMs, toMs: d.toMs, basis: d.basis }, d.indexPatterns);
+      stats = await processRange(deps.pipeline, { fromMs: d.fromMs, toMs: d.toMs, basis: d.basis }, d.indexPatterns, { skipUnchanged: d.kind === 'live' });
     } catch (err) {
       // Input that can never succeed is not retried; everything else is (BullMQ backoff).
       if (err instanceof DetectorError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);

@@ -59,6 +59,7 @@ export function createMetrics(meter: Meter = metrics.getMeter(instrumentationNam
   const skipped = counter(M.eventsSkipped, '{event}', 'Events that could not be evaluated, by reason.');
   const written = counter(M.findingsWritten, '{finding}', 'Findings created or updated in Elasticsearch.');
   const superseded = counter(M.findingsSuperseded, '{finding}', 'Finding writes skipped because a newer version was already stored.');
+  const unchanged = counter(M.findingsUnchanged, '{finding}', 'Findings not rewritten because their group did not change since the last write (overlapping live windows).');
   const failures = counter(M.findingsWriteFailures, '{finding}', 'Findings a bulk write did not store, by reason.');
   const jobDuration = meter.createHistogram(M.jobDuration, {
     unit: 's',
@@ -93,6 +94,7 @@ export function createMetrics(meter: Meter = metrics.getMeter(instrumentationNam
       for (const [label, n] of perLabel) add(skipped, n, { ...k, [A.skipReason]: label });
       add(written, stats.findingsWritten, k);
       add(superseded, stats.findingsSuperseded, k);
+      add(unchanged, stats.findingsUnchanged, k);
       if (stats.findingsDropped > 0) add(failures, stats.findingsDropped, { [A.failureReason]: 'dropped' });
     },
     recordJob,

@@ -17,6 +17,7 @@ export const metricNames = {
   eventsSkipped: 'cpd.events.skipped',
   findingsWritten: 'cpd.findings.written',
   findingsSuperseded: 'cpd.findings.superseded',
+  findingsUnchanged: 'cpd.findings.unchanged',
   findingsWriteFailures: 'cpd.findings.write_failures',
   jobDuration: 'cpd.job.duration',
   cursorLag: 'cpd.cursor.lag',

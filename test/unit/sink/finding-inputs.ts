@@ -44,6 +44,7 @@ export const DEFEND_STATE: GroupState = {
   index: undefined,
   firstRef: DEFEND_REFS[0],
   lastRef: DEFEND_REFS[2],
+  writtenCount: undefined,
 };
 
 export const DEFEND_INPUT: FindingInput = {
@@ -87,6 +88,7 @@ export const FULL_INPUT: FindingInput = {
     index: 'curl-proxy-findings-000001',
     firstRef: 'ecs-process-2026.11.01|a|1',
     lastRef: 'ecs-process-2026.11.01|b|2',
+    writtenCount: undefined,
   },
   group: {
     dest: 'edge-09',
@@ -122,7 +124,7 @@ export const SPLUNK_INPUT: FindingInput = {
 
 /** A group with every by-field missing and no metadata (state rebuilt from refs only). */
 export const BARE_INPUT: FindingInput = {
-  state: { findingId: '0'.repeat(40), count: 1, firstMs: 0, lastMs: 0, meta: undefined, seeded: false, index: undefined, firstRef: 'i|x', lastRef: 'i|x' },
+  state: { findingId: '0'.repeat(40), count: 1, firstMs: 0, lastMs: 0, meta: undefined, seeded: false, index: undefined, firstRef: 'i|x', lastRef: 'i|x', writtenCount: undefined },
   group: {
     dest: 'unknown',
     user: 'unknown',

@@ -20,6 +20,7 @@ const sample = stats({
   findingsWritten: 3,
   findingsSuperseded: 1,
   findingsDropped: 2,
+  findingsUnchanged: 4,
 });
 
 describe('createMetrics records a processed range under the documented names, units and attributes', () => {
@@ -34,6 +35,7 @@ describe('createMetrics records a processed range under the documented names, un
     assert.deepEqual(one(M.eventsSuppressed), [{ unit: '{event}', attributes: live, value: 2 }]);
     assert.deepEqual(one(M.findingsWritten), [{ unit: '{finding}', attributes: live, value: 3 }]);
     assert.deepEqual(one(M.findingsSuperseded), [{ unit: '{finding}', attributes: live, value: 1 }]);
+    assert.deepEqual(one(M.findingsUnchanged), [{ unit: '{finding}', attributes: live, value: 4 }]);
     assert.deepEqual(one(M.findingsWriteFailures), [{ unit: '{finding}', attributes: { [A.failureReason]: 'dropped' }, value: 2 }]);
   });
 

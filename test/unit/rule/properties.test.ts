@@ -1,0 +1,585 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { evaluate } from '../../../src/rule/curl-proxy.js';
+import { ANALYTIC_PATTERNS } from '../../../src/rule/splunk-analytic.js';
+import type { RuleInput, RuleMode, RuleOptions, Verdict } from '../../../src/rule/types.js';
+
+/**
+ * Property tests for the rule, over deterministic random and adversarial process events:
+ * - the rule is total: in every mode it returns a well-formed verdict and never throws;
+ * - splunk mode is exactly the analytic, checked against a reference written here from the
+ *   analytic's text alone (no code shared with src/rule/glob.ts);
+ * - the argv prefilter never changes a decision;
+ * - megabyte-sized pathological command lines are decided in linear time. No wall clock here
+ *   (timing belongs in bench/rule-scaling.bench.ts): each such case runs under node:test's
+ *   per-test timeout, and a quadratic path over 1 MB (10^12 steps) would blow it by orders
+ *   of magnitude while the linear one takes milliseconds.
+ *
+ * Reproducing a failure: every message names the base seed and the case number; rerun with
+ *   PROPERTY_SEED=<seed> PROPERTY_ONLY=<case> npx tsx --test test/unit/rule/properties.test.ts
+ * (PROPERTY_CASES=<n> changes how many cases each property draws).
+ */
+
+const BASE_SEED = envNumber('PROPERTY_SEED') ?? 0x5eed2024;
+const ONLY = envNumber('PROPERTY_ONLY');
+const CASES = envNumber('PROPERTY_CASES') ?? 25_000;
+const MB = 1024 * 1024;
+/** A verdict becomes a finding document: hostile input must not make it huge (as in robustness.test.ts). */
+const MAX_VERDICT_JSON = 64 * 1024;
+
+const ARGV: RuleOptions = { mode: 'argv', noproxyStarDisables: true };
+const ARGV_FULL: RuleOptions = { mode: 'argv', noproxyStarDisables: true, fastPath: false };
+const SPLUNK: RuleOptions = { mode: 'splunk', noproxyStarDisables: true };
+
+function envNumber(name: string): number | undefined {
+  const text = process.env[name];
+  return text === undefined || text === '' ? undefined : Number(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic randomness
+
+/** mulberry32: small, fast, good enough for test data. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Each case has a seed of its own, so one case can be regenerated without the others. */
+function caseSeed(base: number, index: number): number {
+  return (Math.imul(base ^ 0x85ebca6b, 0x9e3779b1) + Math.imul(index + 1, 0x27d4eb2f)) >>> 0;
+}
+
+class Gen {
+  constructor(readonly rand: () => number) {}
+  int(n: number): number {
+    return Math.floor(this.rand() * n);
+  }
+  chance(p: number): boolean {
+    return this.rand() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)] as T;
+  }
+}
+
+/** Runs `check` over `count` generated cases (or only PROPERTY_ONLY); failures name the seed and case. */
+function forAll<T>(label: string, count: number, generate: (g: Gen) => T, check: (value: T, where: string) => void, seed = BASE_SEED): number {
+  const indexes = ONLY === undefined ? Array.from({ length: count }, (_, i) => i) : [ONLY];
+  for (const index of indexes) {
+    const value = generate(new Gen(mulberry32(caseSeed(seed, index))));
+    const where = `${label}: PROPERTY_SEED=${seed} PROPERTY_ONLY=${index}, input ${show(value)}`;
+    try {
+      check(value, where);
+    } catch (error) {
+      if (error instanceof assert.AssertionError && error.message.includes('PROPERTY_SEED=')) throw error;
+      throw new assert.AssertionError({ message: `${where}\n  threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` });
+    }
+  }
+  return indexes.length;
+}
+
+/** JSON of an input, cut: strings with lone surrogates and control characters stay readable. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= 600 ? text : `${text.slice(0, 600)}…(${text.length - 600} more characters)`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generators
+
+/** Words that matter to curl's proxy grammar, to the analytic's patterns, or to the shell. */
+const CURL_TOKENS = [
+  'curl', '/usr/bin/curl', 'CURL', 'Curl', './curl', '-x', '-X', '-xhost:1080', '-sSx', '-sSX', '-x=p', '--proxy', '--proxy=',
+  '--proxy=http://h:3128', '--PROXY', '--Proxy', '--prox', '--proxy1.0', '--preproxy', '--pre', '--PREPROXY', '--socks5-hostname',
+  '--socks5', '--socks4', '--socks4a', '--socks5-h', '--sock', 'socks5h://', 'socks5://', 'socks4://', 'socks4a://', 'socks://',
+  'SOCKS5H://H', 'http://', 'https://', 'socks5h://u:p@h:1080', 'h:1080', 'http://proxy:3128', 'https://example.com', '[::1]:1080',
+  '--noproxy', '*', "'*'", '-K', '--config', '-Kfile', '--next', '-:', '--', '-', 'env', '/usr/bin/env', 'ENV', '-S', '-i', '-u',
+  'sh', '-c', 'bash', 'ALL_PROXY=socks5://e:1', 'https_proxy=http://c:1', 'NO_PROXY=*', 'no_proxy=a', '$VAR', '${HTTPS_PROXY}',
+  '$(curl -x p)', '`x`', '=', '--variable', 'v=socks5://q', '%ALL_PROXY', '--expand-proxy', '{{v}}', '\\{{v}}', '--no-proxy',
+  '--proxy-user', 'u:p', '-U', '-p', '--haproxy-protocol', '--proxytunnel', '-H', 'X-Proxy: socks5://h', '-d', 'a=b', 'POST',
+  '--url', '-V', '--help', '-o', '/dev/null', 'wget', '-e', 'use_proxy=yes',
+];
+
+/** Characters that trip up splitters, lower-casing and string handling. */
+const NOISE = [
+  "'", '"', '\\', '\\\n', '\0', '\t', '\n', '\r', '\uD800', '\uDFFF', '\uDBFF\uDFFF', '\uFFFD', '\uFEFF',
+  '\u0130', // İ: lower-cases to two characters (i + combining dot)
+  '\u1E9E', // ẞ: lower-cases to ß
+  '\u212A', // Kelvin sign: lower-cases to ASCII k
+  '\u212B', // Angstrom sign: lower-cases to å
+  '\u017F', // long s: upper-cases to ASCII S, lower-case stays itself
+  '\u0131', // dotless i: upper-cases to ASCII I
+  '\uFB02', // ﬂ: upper-cases to FL
+  '\u03A3', // Σ: lower-case depends on context (final sigma)
+  'é', '=', '*', '$', ' ', '-', '--', '://', ':', '/', '@',
+];
+
+/** Short runs the analytic's patterns are made of, for dense boundary cases. */
+const FRAGMENTS = [
+  '-', '-', 'x', 'X', ' ', ' ', 's', 'S', 'o', 'c', 'k', 'K', '4', '5', 'a', 'h', 'H', ':', '/', '//', 'p', 'r', 'e', 'y',
+  '-x', '-x ', '--', '--proxy', '--PROXY', 'proxy', 'pre', '--preproxy', 'socks', 'socks5', 'socks4', '://', '\t', '\n', '\0',
+  'curl ', '\u212A', '\u0130', '\u017F', '\u1E9E', '\uD800', "'", '"', '\\',
+];
+
+const NAMES: readonly (string | undefined)[] = [
+  'curl', 'curl', 'curl', 'CURL', 'Curl', 'cUrL', 'wget', 'sysmon', undefined, 'env', 'bash', '', 'curl ', ' curl', 'curl\0',
+  '/usr/bin/curl', 'curls', 'cur', 'cur\u212A', 'c\u0131rl', 'CUR\u0130', '\uFB02', 'cur\uFB02', '\uD800url',
+];
+const PATHS: readonly (string | undefined)[] = [undefined, undefined, '/usr/bin/curl', '/usr/bin/CURL', '/usr/bin/env', '/bin/bash', '/usr/bin/wget', '', 'curl'];
+const ENV_ENTRIES = [
+  'http_proxy=http://c:1', 'HTTPS_PROXY=http://c:1', 'ALL_PROXY=socks5h://p', 'all_proxy=', 'NO_PROXY=*', 'no_proxy=a,b', 'X=1',
+  '=bad', 'novalue', 'https_proxy=socks5://\uD800', 'PATH=/usr/bin',
+];
+
+/** Changes the case of a token, or its characters, or quotes it, or puts odd characters into it. */
+function mutate(g: Gen, token: string): string {
+  const r = g.rand();
+  if (r < 0.55) return token;
+  if (r < 0.63) return token.toUpperCase();
+  if (r < 0.71) return [...token].map((c) => (g.chance(0.5) ? c.toUpperCase() : c.toLowerCase())).join('');
+  if (r < 0.78) {
+    // A case-changing non-ASCII look-alike in place of one letter (socKs5 with a Kelvin sign...).
+    const swaps: Record<string, string> = { k: '\u212A', K: '\u212A', s: '\u017F', i: '\u0131', I: '\u0130', a: '\u212B' };
+    const at = g.int(Math.max(1, token.length));
+    const swap = swaps[token[at] ?? ''];
+    return swap === undefined ? token : token.slice(0, at) + swap + token.slice(at + 1);
+  }
+  if (r < 0.86) {
+    const quote = g.pick(["'", '"']);
+    return g.chance(0.8) ? `${quote}${token}${quote}` : `${quote}${token}`; // sometimes unbalanced
+  }
+  if (r < 0.92) {
+    const at = g.int(token.length + 1);
+    return token.slice(0, at) + g.pick(NOISE) + token.slice(at);
+  }
+  return `${token}${g.pick(['=', '=', ':', '\\', '"', "'"])}${g.chance(0.5) ? g.pick(CURL_TOKENS) : ''}`;
+}
+
+/** One word of a random command line. */
+function word(g: Gen): string {
+  const r = g.rand();
+  if (r < 0.62) return mutate(g, g.pick(CURL_TOKENS));
+  if (r < 0.82) return g.pick(NOISE);
+  if (r < 0.88) {
+    // Long runs of the characters parsers loop over.
+    const unit = g.pick(['-', ' ', "'", '"', '\\', `'"`, '-x', 'x', '=', '\t', '{{']);
+    return unit.repeat(1 + g.int(g.chance(0.2) ? 2000 : 200));
+  }
+  let text = '';
+  for (let k = 1 + g.int(8); k > 0; k--) text += g.pick(FRAGMENTS);
+  return text;
+}
+
+const SEPARATORS = [' ', ' ', ' ', ' ', '  ', '', '\t', '\n', '\0', ' \\\n ', '\r\n'];
+const PROGRAMS = ['curl', 'curl', '/usr/bin/curl', 'CURL', 'env curl', 'env -S "curl', '/usr/bin/env -i curl', 'sh -c "curl', 'A=1 curl', 'http_proxy=h:1 curl', '', ''];
+
+function words(g: Gen): string[] {
+  return Array.from({ length: g.int(13) }, () => word(g));
+}
+
+function joinWords(g: Gen, list: readonly string[]): string {
+  let text = '';
+  list.forEach((w, k) => {
+    text += (k === 0 ? '' : g.pick(SEPARATORS)) + w;
+  });
+  return text;
+}
+
+/** A random process event: curl or not, command line and/or args, sometimes an environment. */
+function genInput(g: Gen): RuleInput {
+  const input: RuleInput = {};
+  const name = g.pick(NAMES);
+  if (name !== undefined || g.chance(0.5)) input.processName = name;
+  const path = g.pick(PATHS);
+  if (path !== undefined) input.processPath = path;
+  const list = words(g);
+  const program = g.pick(PROGRAMS);
+  const argv = program === '' || g.chance(0.15) ? list : [...program.split(' '), ...list];
+  const shape = g.rand();
+  if (shape < 0.35) {
+    input.commandLine = joinWords(g, argv);
+  } else if (shape < 0.55) {
+    input.args = argv; // args only, no command line
+  } else if (shape < 0.7) {
+    input.args = argv;
+    input.commandLine = argv.join(' ');
+  } else if (shape < 0.8) {
+    input.args = argv;
+    input.commandLine = joinWords(g, words(g)); // disagreeing fields: each mode picks its own
+  } else if (shape < 0.85) {
+    input.commandLine = undefined; // explicitly undefined, with args present or empty
+    input.args = g.chance(0.5) ? argv : [];
+  } else if (shape < 0.9) {
+    input.commandLine = '';
+    if (g.chance(0.5)) input.args = argv;
+  } else if (shape < 0.95) {
+    input.commandLine = `${g.pick(['', ' ', '\t', '--proxy', '--PROXY ', '-x '])}${joinWords(g, list)}`;
+  } else if (g.chance(0.5)) {
+    input.args = [];
+  }
+  if (g.chance(0.12)) input.envVars = Array.from({ length: 1 + g.int(4) }, () => g.pick(ENV_ENTRIES));
+  return input;
+}
+
+/** Dense text over the analytic's own fragments: lands on the patterns' edges far more often. */
+function genFragmentInput(g: Gen): RuleInput {
+  let text = '';
+  for (let k = g.int(30); k > 0; k--) text += g.pick(FRAGMENTS);
+  const name = g.pick(['curl', 'CURL', 'Curl', 'wget']);
+  return g.chance(0.8) ? { processName: name, commandLine: text } : { processName: name, args: text.split(g.pick([' ', '-', 'x'])) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Well-formed verdicts
+
+const SCHEMES = new Set([null, 'http', 'https', 'socks4', 'socks4a', 'socks5', 'socks5h']);
+const SOURCES = new Set(['argv', 'command_line', 'env']);
+
+function assertWellFormed(verdict: Verdict, mode: RuleMode, where: string): void {
+  const at = (what: string): string => `${where}\n  ${what}\n  verdict ${show(verdict)}`;
+  assert.equal(typeof verdict, 'object', at('verdict is an object'));
+  assert.equal(verdict.mode, mode, at('mode'));
+  assert.equal(typeof verdict.match, 'boolean', at('match is a boolean'));
+  assert.equal(typeof verdict.isCurl, 'boolean', at('isCurl is a boolean'));
+  assert.ok(typeof verdict.reason === 'string' && verdict.reason.length > 0, at('reason is a non-empty string'));
+  assert.ok(Array.isArray(verdict.proxies), at('proxies is an array'));
+  assert.ok(Array.isArray(verdict.nearMisses), at('nearMisses is an array'));
+  assert.ok(Array.isArray(verdict.notes), at('notes is an array'));
+  assert.equal(verdict.match, verdict.proxies.length > 0, at('a match lists its proxies, a non-match none'));
+  assert.ok(!verdict.match || verdict.isCurl, at('only curl matches'));
+  for (const p of verdict.proxies) {
+    assert.ok(typeof p.option === 'string' && p.option.length > 0, at('proxy.option'));
+    assert.equal(typeof p.canonical, 'string', at('proxy.canonical'));
+    assert.equal(typeof p.url, 'string', at('proxy.url'));
+    assert.ok(SCHEMES.has(p.scheme), at('proxy.scheme'));
+    assert.ok(p.host === null || typeof p.host === 'string', at('proxy.host'));
+    assert.ok(p.port === null || (Number.isInteger(p.port) && p.port >= 0 && p.port <= 65535), at('proxy.port'));
+    assert.ok(SOURCES.has(p.source), at('proxy.source'));
+    assert.ok(p.evasion === null || typeof p.evasion === 'string', at('proxy.evasion'));
+    assert.ok(Number.isInteger(p.segment) && p.segment >= 1, at('proxy.segment'));
+    if (mode === 'splunk') {
+      assert.ok((REFERENCE_PATTERNS as readonly string[]).includes(p.option), at('splunk proxy.option is a pattern'));
+      assert.equal(p.canonical, p.option, at('splunk proxy.canonical is the pattern'));
+      assert.deepEqual([p.scheme, p.host, p.port, p.source, p.evasion, p.segment], [null, null, null, 'command_line', null, 1], at('splunk proxy fields'));
+    }
+  }
+  for (const m of verdict.nearMisses) assert.ok(typeof m.token === 'string' && typeof m.reason === 'string' && m.reason.length > 0, at('near-miss'));
+  for (const n of verdict.notes) assert.equal(typeof n, 'string', at('note'));
+  const json = JSON.stringify(verdict);
+  assert.ok(json.length < MAX_VERDICT_JSON, at(`verdict JSON of ${json.length} characters`));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The analytic, written again from its text (independent of src/rule/glob.ts)
+
+/**
+ * The analytic: `Processes.process_name=curl Processes.process IN (<patterns>)`.
+ * - A Splunk wildcard value matches the WHOLE field: `*` is any run of characters (empty too,
+ *   newlines and NULs included), every other character is literal. Here each pattern becomes an
+ *   anchored regular expression.
+ * - Case-insensitive, defined here as: String.prototype.toLowerCase() of the text equals the
+ *   pattern's toLowerCase() under that expression (so a Kelvin sign in the text counts as k).
+ * - The name: process_name.toLowerCase() === 'curl'. The product's equalsIgnoreCase folds ASCII
+ *   letters only; the two definitions agree on every string, because no non-ASCII character
+ *   lower-cases into c, u, r or l (checked below over all of Unicode).
+ * - The field `process` is commandLine when the event has one (an empty string is one), else
+ *   process.args joined with single spaces when args is non-empty, else absent (no match).
+ */
+const REFERENCE_PATTERNS = ['*-x *', '*socks4a://*', '*socks5h://*', '*socks4://*', '*socks5://*', '*--preproxy *', '--proxy*'] as const;
+
+const REFERENCE_REGEXES = REFERENCE_PATTERNS.map(
+  (pattern) => new RegExp(`^${pattern.toLowerCase().split('*').map((literal) => literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('[\\s\\S]*')}$`),
+);
+
+function referenceIsCurl(name: string | undefined): boolean {
+  return name !== undefined && name.toLowerCase() === 'curl';
+}
+
+function referenceText(input: RuleInput): string | undefined {
+  if (input.commandLine !== undefined) return input.commandLine;
+  if (input.args !== undefined && input.args.length > 0) return input.args.join(' ');
+  return undefined;
+}
+
+/** The patterns that hit, in the analytic's order. */
+function referencePatterns(input: RuleInput): string[] {
+  if (!referenceIsCurl(input.processName)) return [];
+  const text = referenceText(input);
+  if (text === undefined) return [];
+  const lower = text.toLowerCase();
+  return REFERENCE_PATTERNS.filter((_, k) => (REFERENCE_REGEXES[k] as RegExp).test(lower));
+}
+
+function assertSplunkIsReference(input: RuleInput, verdict: Verdict, where: string): void {
+  const expected = referencePatterns(input);
+  const context = `${where}\n  reference patterns ${JSON.stringify(expected)}\n  verdict ${show(verdict)}`;
+  assert.equal(verdict.isCurl, referenceIsCurl(input.processName), `isCurl differs from the reference: ${context}`);
+  assert.equal(verdict.match, expected.length > 0, `match differs from the reference: ${context}`);
+  const options = verdict.proxies.map((p) => p.option);
+  assert.deepEqual(new Set(options), new Set(expected), `matched patterns differ from the reference: ${context}`);
+  assert.deepEqual(options, expected, `one entry per matched pattern, in the analytic's order: ${context}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties over random input
+
+/** Evaluates without letting an exception escape unlabelled. */
+function run(input: RuleInput, options: RuleOptions, where: string): Verdict {
+  try {
+    return evaluate(input, options);
+  } catch (error) {
+    throw new assert.AssertionError({ message: `${where}\n  evaluate threw in ${options.mode} mode (fastPath ${String(options.fastPath)}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` });
+  }
+}
+
+describe('properties of the rule over random and adversarial events', () => {
+  it(`every mode returns a well-formed verdict and never throws (${CASES} events per mode)`, () => {
+    const counts = { argv: 0, argvFull: 0, splunk: 0, curlNamed: 0, splunkMatches: 0, argvMatches: 0, argsOnly: 0 };
+    forAll('well-formed', CASES, genInput, (input, where) => {
+      assertWellFormed(run(input, ARGV, where), 'argv', where);
+      assertWellFormed(run(input, ARGV_FULL, where), 'argv', where);
+      const splunk = run(input, SPLUNK, where);
+      assertWellFormed(splunk, 'splunk', where);
+      counts.argv++;
+      counts.argvFull++;
+      counts.splunk++;
+      if (referenceIsCurl(input.processName)) counts.curlNamed++;
+      if (splunk.match) counts.splunkMatches++;
+      if (evaluate(input, ARGV).match) counts.argvMatches++;
+      if (input.commandLine === undefined && input.args !== undefined) counts.argsOnly++;
+    });
+    if (ONLY === undefined) {
+      // The generator must reach the interesting regions, or the property says little.
+      assert.ok(counts.curlNamed > CASES / 5, `curl-named events: ${counts.curlNamed}`);
+      assert.ok(counts.splunkMatches > CASES / 20, `splunk matches: ${counts.splunkMatches}`);
+      assert.ok(counts.argvMatches > CASES / 50, `argv matches: ${counts.argvMatches}`);
+      assert.ok(counts.argsOnly > CASES / 10, `args-only events: ${counts.argsOnly}`);
+    }
+  });
+
+  it(`splunk mode equals the reference analytic (${CASES} events plus ${CASES} dense pattern-fragment lines)`, () => {
+    forAll('splunk = reference', CASES, genInput, (input, where) => assertSplunkIsReference(input, run(input, SPLUNK, where), where));
+    let matches = 0;
+    forAll(
+      'splunk = reference (fragments)',
+      CASES,
+      genFragmentInput,
+      (input, where) => {
+        const verdict = run(input, SPLUNK, where);
+        assertSplunkIsReference(input, verdict, where);
+        if (verdict.match) matches++;
+      },
+      BASE_SEED ^ 0x51ab,
+    );
+    if (ONLY === undefined) assert.ok(matches > CASES / 20, `fragment lines that match: ${matches}`);
+  });
+
+  it(`the argv prefilter never changes a decision (${CASES} events)`, () => {
+    forAll('prefilter', CASES, genInput, (input, where) => {
+      const fast = run(input, ARGV, where);
+      const full = run(input, ARGV_FULL, where);
+      assert.equal(fast.match, full.match, `match: ${where}`);
+      assert.equal(fast.isCurl, full.isCurl, `isCurl: ${where}`);
+      assert.deepEqual(fast.proxies, full.proxies, `proxies: ${where}`);
+    });
+  });
+
+  it('the same event always gets the same verdict (memoised and frozen verdicts included)', () => {
+    forAll('deterministic', Math.ceil(CASES / 10), genInput, (input, where) => {
+      for (const options of [ARGV, ARGV_FULL, SPLUNK]) assert.deepEqual(run(input, options, where), run(input, options, where), where);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The reference on hand-picked inputs
+
+/** [what, input, patterns the analytic matches (written by hand)] */
+const ADVERSARIAL: readonly [string, RuleInput, string[]][] = [
+  ['-X (the HTTP method) is -x to a case-insensitive analytic', { processName: 'curl', commandLine: 'curl -X POST https://a' }, ['*-x *']],
+  ['-x at the very end has no space after it', { processName: 'curl', commandLine: 'curl -x' }, []],
+  ['double spaces around -x', { processName: 'curl', commandLine: 'curl  -x  h' }, ['*-x *']],
+  ['--proxy* needs the value to start with --proxy', { processName: 'curl', commandLine: '--proxy http://h curl' }, ['--proxy*']],
+  ['--proxy later in the line is no hit', { processName: 'curl', commandLine: 'curl --proxy http://h' }, []],
+  ['--proxy alone', { processName: 'curl', commandLine: '--proxy' }, ['--proxy*']],
+  ['--PROXY in capitals at the start', { processName: 'curl', commandLine: '--PROXY=h' }, ['--proxy*']],
+  ['a leading space defeats --proxy*', { processName: 'curl', commandLine: ' --proxy h' }, []],
+  ['--PREPROXY in capitals', { processName: 'curl', commandLine: 'curl --PREPROXY h' }, ['*--preproxy *']],
+  ['--preproxy at the end has no space after it', { processName: 'curl', commandLine: 'curl --preproxy' }, []],
+  ['--preproxy= is not "--preproxy "', { processName: 'curl', commandLine: 'curl --preproxy=h https://a' }, []],
+  ['scheme in capitals', { processName: 'CURL', commandLine: 'CURL SOCKS5H://H' }, ['*socks5h://*']],
+  ['-x glued to its value', { processName: 'curl', commandLine: 'curl -xh:1 ' }, []],
+  ['-x after a cluster letter is still "-x "', { processName: 'curl', commandLine: 'curl ---x h' }, ['*-x *']],
+  ['tab after -x is not a space', { processName: 'curl', commandLine: 'curl -x\th' }, []],
+  ['newline after -x is not a space', { processName: 'curl', commandLine: 'curl -x\nh' }, []],
+  ['NUL-separated words', { processName: 'curl', commandLine: 'curl\0-x\0h' }, []],
+  ['socks4a:// is not socks4://', { processName: 'curl', commandLine: 'curl socks4a://h' }, ['*socks4a://*']],
+  ['two schemes, two hits, in the analytic order', { processName: 'curl', commandLine: 'curl socks5://a socks5h://b -x c' }, ['*-x *', '*socks5h://*', '*socks5://*']],
+  ['every pattern at once', { processName: 'curl', commandLine: '--proxy -x socks4a://a socks5h://b socks4://c socks5://d --preproxy e' }, [...REFERENCE_PATTERNS]],
+  ['socks5:/ with one slash', { processName: 'curl', commandLine: 'curl socks5:/ /h' }, []],
+  ['socks:// (SOCKS4 to curl) is no pattern', { processName: 'curl', commandLine: 'curl -xsocks://h https://a' }, []],
+  ['Kelvin sign lower-cases to k', { processName: 'curl', commandLine: 'curl soc\u212As5://h' }, ['*socks5://*']],
+  ['long s does not lower-case to s', { processName: 'curl', commandLine: 'curl \u017Focks5://h' }, []],
+  ['İ makes the lower-cased text longer', { processName: 'curl', commandLine: '\u0130\u0130 curl -x \u0130' }, ['*-x *']],
+  ['a lone surrogate next to the pattern', { processName: 'curl', commandLine: 'curl -x \uD800' }, ['*-x *']],
+  ['credentials in the value', { processName: 'curl', commandLine: 'curl -x socks5h://u:p@h' }, ['*-x *', '*socks5h://*']],
+  ['--noproxy is no pattern', { processName: 'curl', commandLine: "curl --noproxy '*' https://a" }, []],
+  ['a pattern inside quotes still hits (no shell parsing)', { processName: 'curl', commandLine: `curl -H "X: -x y" https://a` }, ['*-x *']],
+  ['args joined with spaces when there is no command line', { processName: 'curl', args: ['curl', '-x', 'h'] }, ['*-x *']],
+  ['one arg holding "-x h" joins the same way', { processName: 'curl', args: ['curl', '-x h'] }, ['*-x *']],
+  ['args that start with --proxy', { processName: 'curl', args: ['--proxy', 'h'] }, ['--proxy*']],
+  ['args with a trailing empty word give "-x "', { processName: 'curl', args: ['curl', '-x', ''] }, ['*-x *']],
+  ['an empty command line is a command line: args are not used', { processName: 'curl', commandLine: '', args: ['curl', '-x', 'h'] }, []],
+  ['the command line wins over args', { processName: 'curl', commandLine: 'curl https://a', args: ['curl', '-x', 'h'] }, []],
+  ['no command line and empty args', { processName: 'curl', args: [] }, []],
+  ['no command line at all', { processName: 'curl', commandLine: undefined }, []],
+  ['process_name in capitals', { processName: 'CURL', commandLine: 'curl -x h' }, ['*-x *']],
+  ['process_name with a trailing space', { processName: 'curl ', commandLine: 'curl -x h' }, []],
+  ['process_name is a path', { processName: '/usr/bin/curl', commandLine: 'curl -x h' }, []],
+  ['no process_name, curl path', { processPath: '/usr/bin/curl', commandLine: 'curl -x h' }, []],
+  ['process_name with a dotless i look-alike is not curl', { processName: 'cur\u0131', commandLine: 'curl -x h' }, []],
+  ['process_name ﬂ ligature is not curl', { processName: 'cur\uFB02', commandLine: 'curl -x h' }, []],
+];
+
+describe('splunk mode and the reference on hand-picked inputs', () => {
+  it('the reference states the analytic\'s own seven patterns', () => {
+    assert.deepEqual([...REFERENCE_PATTERNS], [...ANALYTIC_PATTERNS]);
+  });
+
+  for (const [what, input, patterns] of ADVERSARIAL) {
+    it(what, () => {
+      assert.deepEqual(referencePatterns(input), patterns, 'the hand-written expectation and the reference agree');
+      const verdict = evaluate(input, SPLUNK);
+      assertWellFormed(verdict, 'splunk', what);
+      assertSplunkIsReference(input, verdict, what);
+    });
+  }
+
+  it('ASCII-only and Unicode lower-casing agree on whether a name is curl, for every code point', () => {
+    // Only a character that lower- or upper-cases into c, u, r or l could make the two differ.
+    const suspects: number[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      if (/[curl]/i.test(c.toLowerCase()) || /[curl]/i.test(c.toUpperCase())) suspects.push(cp);
+    }
+    suspects.push(0xd800, 0xdfff, 0x212a, 0x0130, 0x0131, 0x017f);
+    for (const cp of suspects) {
+      for (let k = 0; k < 4; k++) {
+        const name = `${'curl'.slice(0, k)}${String.fromCodePoint(cp)}${'curl'.slice(k + 1)}`;
+        const input: RuleInput = { processName: name, commandLine: 'curl -x h' };
+        assertSplunkIsReference(input, evaluate(input, SPLUNK), `name ${JSON.stringify(name)}`);
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Linear time on megabyte inputs, guarded by the per-test timeout (no wall clock)
+
+/** Far above the milliseconds a linear pass over 1 MB takes, far below a quadratic one. */
+const LINEAR_TIMEOUT = { timeout: 20_000 };
+
+/** `unit` repeated to about `size` characters (whole units, so the last one is not cut). */
+const times = (unit: string, size = MB): string => unit.repeat(Math.max(1, Math.floor(size / unit.length)));
+const line = (commandLine: string, extra: Partial<RuleInput> = {}): RuleInput => ({ processName: 'curl', commandLine, ...extra });
+
+interface Family {
+  name: string;
+  make: () => RuleInput;
+  /** The argv decision, where it is plain from curl's grammar. */
+  argv?: boolean;
+}
+
+/** Families not already in robustness.test.ts (which has noise, -x p:1, -X X, runs of one quote, \, -, --p..., --next args). */
+const FAMILIES: readonly Family[] = [
+  { name: "'-x' glued a megabyte long (one cluster: -x takes the rest)", make: () => line(`curl ${times('-x')}`), argv: true },
+  { name: "'-x ' repeated (each -x takes the next -x as its value)", make: () => line(`curl ${times('-x ')}`) },
+  { name: "'-x' in 500,000 separate args", make: () => ({ processName: 'curl', args: ['curl', ...Array<string>(MB / 2).fill('-x')] }) },
+  { name: 'alternating single and double quotes', make: () => line(`curl ${times(`'"`)}`) },
+  { name: 'an open double quote full of escaped double quotes', make: () => line(`curl "${times('\\"')}`) },
+  { name: "many small quoted pieces glued into one word ('a'...)", make: () => line(`curl ${times("'a'")}`) },
+  { name: 'escaped spaces: one word built a character at a time', make: () => line(`curl -x ${times('\\ ')}`), argv: true },
+  { name: 'backslash-newline continuations', make: () => line(`curl -x p ${times('\\\n')}`), argv: true },
+  { name: "'socks5:/' repeated (almost the analytic's pattern, everywhere)", make: () => line(`curl ${times('socks5:/')}`) },
+  { name: "'socks5h://' repeated (the pattern everywhere, as a proxy value)", make: () => line(`curl -x ${times('socks5h://')}`) },
+  { name: "'--proxy' glued a megabyte long (one unknown long option)", make: () => line(`curl ${times('--proxy')}`), argv: false },
+  { name: "'--proxy ' repeated (each takes the next as its value)", make: () => line(`curl ${times('--proxy ')}`) },
+  { name: "'--preproxy ' repeated", make: () => line(`curl ${times('--preproxy ')}`) },
+  { name: "'--proxy=' glued (an =value that is itself --proxy=...)", make: () => line(`curl ${times('--proxy=')} https://a`) },
+  { name: "'--no-' and '--expand-' glued", make: () => line(`curl ${times('--no-', MB / 2)} ${times('--expand-', MB / 2)}`) },
+  { name: "lone dashes '- ' repeated", make: () => line(`curl ${times('- ')}`), argv: false },
+  { name: "'curl -x ' repeated", make: () => line(times('curl -x ')) },
+  { name: 'no process name: the program word decides, on a megabyte of curl -x', make: () => ({ commandLine: `curl ${times('-x p ')}` }), argv: true },
+  { name: 'an unbalanced double quote before a megabyte of backslashes and text', make: () => line(`curl -x "socks5://p ${times('a\\b')}`), argv: true },
+  { name: 'an unbalanced single quote before a megabyte of double quotes', make: () => line(`curl -x 'socks5://p ${times('"')}`), argv: true },
+  { name: 'NUL-separated words (/proc cmdline) a megabyte long', make: () => line(`curl${times('\0-x\0p')}`), argv: true },
+  { name: 'tabs and newlines between -X options', make: () => line(`curl ${times('\t\n-X')}`), argv: false },
+  { name: 'a megabyte of NAME=value words before curl', make: () => line(`${times('A=1 ')}curl -x p https://a`), argv: true },
+  { name: 'a megabyte of proxy variables before curl', make: () => line(`${times('http_proxy=http://h:1 ')}curl https://a`), argv: true },
+  { name: "env with a megabyte of '-S ' (nested split strings)", make: () => ({ processName: 'env', commandLine: `env ${times('-S ')}curl -x p https://a` }) },
+  { name: 'env with a megabyte of -u NAME', make: () => ({ processName: 'env', commandLine: `env ${times('-u x ')}curl -x p https://a` }), argv: true },
+  { name: 'env with a megabyte of assignments', make: () => ({ processName: 'env', commandLine: `env ${times('A=1 ')}curl -x p https://a` }), argv: true },
+  { name: 'a megabyte of {{v}} in an --expand-proxy value', make: () => line(`curl --variable v=socks5://q --expand-proxy ${times('{{v}}')} https://a`), argv: true },
+  { name: 'a megabyte of unclosed {{ and escaped \\{{', make: () => line(`curl --variable v=q --expand-proxy ${times('{{', MB / 2)}${times('\\{{', MB / 2)} https://a`) },
+  { name: 'a megabyte of --variable definitions', make: () => line(`curl ${times('--variable a=b ')}--expand-proxy {{a}} https://a`), argv: true },
+  { name: "a proxy value of a megabyte of '@:'", make: () => line(`curl -x socks5://${times('@:')} https://a`) },
+  { name: "a proxy value of a megabyte of '[:'", make: () => line(`curl -x [${times('[:')} https://a`) },
+  { name: 'a proxy port of a megabyte of digits', make: () => line(`curl -x h:${times('9')} https://a`) },
+  { name: 'a megabyte of --noproxy lists', make: () => line(`curl -x p:1 --noproxy ${times('a,')} https://a`), argv: true },
+  { name: "a megabyte of '-: ' (--next without URLs)", make: () => line(`curl ${times('-: ')}`), argv: false },
+  { name: "a megabyte of '-K f ' (config files)", make: () => line(`curl ${times('-K f ')}`), argv: false },
+  { name: '130,000 empty URL args under an environment proxy', make: () => ({ processName: 'curl', args: ['curl', ...Array<string>(MB / 8).fill('')], envVars: ['http_proxy=http://p:1'] }), argv: true },
+  { name: 'one argument of a megabyte', make: () => ({ processName: 'curl', args: ['curl', `-x${times('a')}`] }), argv: true },
+  { name: 'case-changing non-ASCII (Kelvin, İ, ẞ): lower-casing changes the length', make: () => line(`curl ${times('\u212A\u0130\u1E9E ')}-x h`) },
+  { name: 'lone surrogates before every -x', make: () => line(`curl ${times('\uD800-x ')}`) },
+  { name: 'process name CURL with a megabyte of mixed tokens', make: () => ({ processName: 'CURL', commandLine: `curl ${times("-x 'socks5h://p' --proxy \"a\\b\" -X ")}` }) },
+];
+
+/** Runs all modes on one big input; checks well-formedness and the reference; returns the verdicts. */
+function decideBig(input: RuleInput, name: string): Record<'argv' | 'argvFull' | 'splunk', Verdict> {
+  const argv = run(input, ARGV, name);
+  const argvFull = run(input, ARGV_FULL, name);
+  const splunk = run(input, SPLUNK, name);
+  assertWellFormed(argv, 'argv', name);
+  assertWellFormed(argvFull, 'argv', name);
+  assertWellFormed(splunk, 'splunk', name);
+  assert.equal(argv.match, argvFull.match, `${name}: the prefilter changed the decision`);
+  assertSplunkIsReference(input, splunk, name);
+  return { argv, argvFull, splunk };
+}
+
+describe('megabyte-sized pathological events are decided in linear time (guard: per-test timeout)', () => {
+  for (const family of FAMILIES) {
+    it(family.name, LINEAR_TIMEOUT, () => {
+      const input = family.make();
+      const size = (input.commandLine?.length ?? 0) + (input.args?.reduce((sum, a) => sum + a.length + 1, 0) ?? 0);
+      assert.ok(size >= MB / 2, `${family.name}: the input is ${size} characters, not about a megabyte`);
+      const { argv } = decideBig(input, family.name);
+      if (family.argv !== undefined) assert.equal(argv.match, family.argv, `${family.name}: argv decision`);
+    });
+  }
+
+  // FINDING (not fixed here: src/rule/argv-verdict.ts is not this file's to change): decideArgv
+  // pushes one note per transfer ("... exempts only the hosts listed", "... counted anyway
+  // because rule.noproxyStarDisables is false") with no cap, so the verdict grows with the
+  // input: 5,000 transfers make a 400 KB verdict, a 1 MB command line a 3.5 MB one. Linear in
+  // time, but it breaks the verdict-size bound robustness.test.ts states for hostile input.
+  // Marked todo so it is reported without failing the run; drop the todo once notes are capped.
+  const todo = 'argv-verdict.ts adds one uncapped note per --next transfer: the verdict grows with the input';
+  it('many transfers under a partial NO_PROXY list keep the verdict small', { ...LINEAR_TIMEOUT, todo }, () => {
+    decideBig(line(`curl ${times('-x p:1 https://a --next ')}`, { envVars: ['NO_PROXY=a'] }), 'NO_PROXY=a and many transfers');
+  });
+  it("many transfers with --noproxy '*' and noproxyStarDisables false keep the verdict small", { ...LINEAR_TIMEOUT, todo }, () => {
+    const input = line(`curl ${times("--noproxy '*' -x p:1 https://a --next ")}`);
+    const verdict = run(input, { ...ARGV_FULL, noproxyStarDisables: false }, 'noproxy * counted');
+    assertWellFormed(verdict, 'argv', "--noproxy '*' with noproxyStarDisables false and many transfers");
+  });
+});
