@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { RangeJobData, RangeJobResult } from '../src/aggregate/jobs.js';
 import { queueNames, redisKeys } from '../src/aggregate/redis-keys.js';
-import { prng } from './fixtures/rule-mix.js';
+import { prng } from '../test/support/random.js';
 import { SyntheticStream, type SyntheticDoc } from './lib/synthetic.js';
 import { createSourceIndices, sendBulk } from './lib/bulk-load.js';
 import { spawnWorker } from './lib/child-worker.js';

@@ -14,23 +14,13 @@ import { defaultFieldMap } from '../src/normalize/fields.js';
 import { parseLine, type ReplayFormat } from '../src/replay/records.js';
 import { parseSysmonLine } from '../src/replay/sysmon-record.js';
 import { sysmonToEcs } from '../src/replay/sysmon-to-ecs.js';
+import { prng } from '../test/support/random.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const samplesDir = resolve(root, 'samples');
 
 // ---------------------------------------------------------------- randomness, time, ids
 
-/** mulberry32: a tiny seeded PRNG, so the sample is identical on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(20261102);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 

@@ -1,5 +1,5 @@
 import { auditbeatEvent, auditdManagerEvent, defendEvent, sysmonLinuxEvent, type ProcessSpec } from '../../test/helpers/ecs-events.js';
-import { prng } from '../fixtures/rule-mix.js';
+import { prng } from '../../test/support/random.js';
 
 /**
  * Deterministic synthetic ECS process-start events for the pipeline benchmarks, and the ground

@@ -1,4 +1,4 @@
-import type { Random } from './random.js';
+import type { Random } from '../../test/support/random.js';
 
 /**
  * The command lines the generator builds, split by what they are. The split IS the ground

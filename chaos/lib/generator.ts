@@ -1,7 +1,7 @@
 import { otherPrograms, parents, plainCurl, proxiedCurl } from './catalogue.js';
 import { malformedCases, type CaseContext, type IngestedMode, type MalformedCase, type RawPatch } from './malformed/cases.js';
 import { expectedGroup, producers, renderDoc, type Expectation, type ProcessStart, type Producer } from './process-start.js';
-import { seeded, type Random } from './random.js';
+import { seeded, type Random } from '../../test/support/random.js';
 
 /** Where an event comes from in the run. */
 export type Origin = 'live' | 'late' | 'very_late' | 'history';

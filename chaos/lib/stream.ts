@@ -1,6 +1,6 @@
 import type { EventGenerator, GeneratedEvent } from './generator.js';
 import type { ChaosOptions } from './options.js';
-import { seeded } from './random.js';
+import { seeded } from '../../test/support/random.js';
 
 /** The historical range: the `hours` before the start of the current UTC day. */
 export function historyRange(hours: number, nowMs = Date.now()): { fromMs: number; toMs: number } {

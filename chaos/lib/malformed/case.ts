@@ -1,5 +1,5 @@
 import { expectedGroup, type Expectation, type GroupValues, type ProcessStart, type Producer } from '../process-start.js';
-import type { Random } from '../random.js';
+import type { Random } from '../../../test/support/random.js';
 
 /** Bytes spliced into the serialized document where `token` stands (invalid UTF-8 cannot be a JS string). */
 export interface RawPatch {

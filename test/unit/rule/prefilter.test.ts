@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { generateMix, prng } from '../../../bench/fixtures/rule-mix.js';
+import { generateMix } from '../../../bench/fixtures/rule-mix.js';
+import { prng } from '../../support/random.js';
 import { evaluate } from '../../../src/rule/curl-proxy.js';
 import { mayUseProxy } from '../../../src/rule/prefilter.js';
 import { nameKind, surelyNotCurl } from '../../../src/rule/process-identity.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { prng } from '../../../bench/fixtures/rule-mix.js';
+import { prng } from '../../support/random.js';
 import { shellSplit } from '../../../src/rule/shell-split.js';
 
 describe('POSIX shell word splitting', () => {
