@@ -168,7 +168,7 @@ async function main(): Promise<void> {
               while (nextReport <= done / total) nextReport += 0.1;
             },
           });
-          log(`  loaded in ${(load.loadMs / 1000).toFixed(1)} s (${load.docsPerSecond} docs/s, ${(load.storeBytes / 2 ** 20).toFixed(0)} MiB); truth: ${load.truth.proxied} proxied events in ${load.truth.groups.size} groups`);
+          log(`  loaded in ${(load.loadMs / 1000).toFixed(1)} s (${load.docsPerSecond} docs/s, ${(load.storeBytes / 2 ** 20).toFixed(0)} MiB), merges settled in ${(load.settleMs / 1000).toFixed(1)} s; truth: ${load.truth.proxied} proxied events in ${load.truth.groups.size} groups`);
           const dataset: Dataset = { names, spec, load };
           if (selected.has('backfill')) {
             log(`backfill bench, ${events} events`);

@@ -16,6 +16,8 @@ export interface LoadOptions {
 export interface LoadResult {
   truth: GroundTruth;
   loadMs: number;
+  /** Waited after the load for Elasticsearch's background merges to finish (not part of loadMs). */
+  settleMs: number;
   docsPerSecond: number;
   /** Primary store size of the source indices after the load. */
   storeBytes: number;
@@ -86,10 +88,26 @@ export async function loadDataset(es: Client, names: BenchNames, spec: DatasetSp
   await es.indices.putSettings({ index: all, settings: { 'index.refresh_interval': null } });
   await es.indices.refresh({ index: all });
   const loadMs = performance.now() - started;
+  // Segment merges go on in the background for a while after a bulk load and would steal
+  // Elasticsearch CPU from whichever measurement runs first: wait until they are over.
+  const settleMs = await waitForMergesIdle(es, all);
   const { count } = await es.count({ index: all });
   if (count !== spec.events) throw new Error(`load: expected ${spec.events} documents in ${names.sourcePattern}, got ${count}`);
   const stats = await es.indices.stats({ index: all, metric: 'store' });
-  return { truth: stream.truth, loadMs, docsPerSecond: Math.round((spec.events / loadMs) * 1000), storeBytes: stats._all.primaries?.store?.size_in_bytes ?? 0, indices };
+  return { truth: stream.truth, loadMs, settleMs, docsPerSecond: Math.round((spec.events / loadMs) * 1000), storeBytes: stats._all.primaries?.store?.size_in_bytes ?? 0, indices };
+}
+
+/** Waits until no merge runs on these indices (three quiet polls in a row); returns the ms waited. */
+export async function waitForMergesIdle(es: Client, indices: readonly string[], timeoutMs = 600_000): Promise<number> {
+  const started = performance.now();
+  let quiet = 0;
+  while (quiet < 3) {
+    if (performance.now() - started > timeoutMs) throw new Error(`merges still running on ${indices.join(',')} after ${timeoutMs} ms`);
+    const stats = await es.indices.stats({ index: [...indices], metric: 'merge' });
+    quiet = (stats._all.total?.merges?.current ?? 0) === 0 ? quiet + 1 : 0;
+    await sleep(500);
+  }
+  return performance.now() - started;
 }
 
 /** Sends one bulk; retries 429/5xx items up to 8 times with backoff, throws on anything else. */

@@ -84,6 +84,8 @@ export interface RangeOptions {
    * always rewrites, so re-running one restores findings deleted from Elasticsearch.
    */
   skipUnchanged?: boolean;
+  /** Refresh policy of the findings bulk (default: `sink.refresh`). */
+  refresh?: Config['sink']['refresh'];
 }
 
 /**
@@ -152,18 +154,19 @@ async function run(deps: PipelineDeps, range: TimeRange, indexPatterns: readonly
       }
     }
     if (pendingEvents >= flushThreshold) {
-      await flush(deps, pending, stats, options.skipUnchanged === true);
+      await flush(deps, pending, stats, options);
       pending.clear();
       pendingEvents = 0;
     }
     deps.onProgress?.(stats);
   }
-  if (pending.size > 0) await flush(deps, pending, stats, options.skipUnchanged === true);
+  if (pending.size > 0) await flush(deps, pending, stats, options);
   deps.onProgress?.(stats);
   return stats;
 }
 
-async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, stats: RangeStats, skipUnchanged: boolean): Promise<void> {
+async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, stats: RangeStats, options: RangeOptions): Promise<void> {
+  const skipUnchanged = options.skipUnchanged === true;
   const { config, keys } = deps;
   const store = new GroupStore(deps.redis, keys);
   const now = (deps.now ?? Date.now)();
@@ -207,7 +210,7 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
   );
   const result = await withSpan(spanNames.writeFindings, { [attributeNames.findingsCount]: writes.length }, async () => {
     try {
-      return await writeFindings(deps.es, writes, { refresh: config.sink.refresh, maxRetries: config.sink.bulkMaxRetries, backoffMs: config.worker.backoffMs });
+      return await writeFindings(deps.es, writes, { refresh: options.refresh ?? config.sink.refresh, maxRetries: config.sink.bulkMaxRetries, backoffMs: config.worker.backoffMs });
     } catch (err) {
       deps.metrics?.recordWriteFailure(err instanceof WriteRetryExhaustedError ? 'retry_exhausted' : err instanceof ServiceUnavailableError ? 'unavailable' : 'other', writes.length);
       throw err;

@@ -47,7 +47,10 @@ export function rangeProcessor(deps: Pick<WorkerDeps, 'pipeline' | 'backfills' |
     }
     let stats: RangeJobResult;
     try {
-      stats = await processRange(deps.pipeline, { fromMs: d.fromMs, toMs: d.toMs, basis: d.basis }, d.indexPatterns, { skipUnchanged: d.kind === 'live' });
+      const { sink } = deps.pipeline.config;
+      // Live windows overlap and feed dashboards: skip unchanged findings, refresh at once.
+      const options = d.kind === 'live' ? { skipUnchanged: true, refresh: sink.refresh } : { refresh: sink.backfillRefresh };
+      stats = await processRange(deps.pipeline, { fromMs: d.fromMs, toMs: d.toMs, basis: d.basis }, d.indexPatterns, options);
     } catch (err) {
       // Input that can never succeed is not retried; everything else is (BullMQ backoff).
       if (err instanceof DetectorError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
