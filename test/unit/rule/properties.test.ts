@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { evaluate } from '../../../src/rule/curl-proxy.js';
 import { ANALYTIC_PATTERNS } from '../../../src/rule/splunk-analytic.js';
 import type { RuleInput, RuleMode, RuleOptions, Verdict } from '../../../src/rule/types.js';
+import { seeded, type Random } from '../../support/random.js';
 
 /**
  * Property tests for the rule, over deterministic random and adversarial process events:
@@ -13,7 +15,9 @@ import type { RuleInput, RuleMode, RuleOptions, Verdict } from '../../../src/rul
  * - megabyte-sized pathological command lines are decided in linear time. No wall clock here
  *   (timing belongs in bench/rule-scaling.bench.ts): each such case runs under node:test's
  *   per-test timeout, and a quadratic path over 1 MB (10^12 steps) would blow it by orders
- *   of magnitude while the linear one takes milliseconds.
+ *   of magnitude while the linear one takes milliseconds. node:test cannot interrupt a
+ *   synchronous test (a 2 s busy loop under a 200 ms timeout passes), so these cases run in
+ *   a worker thread: the test awaits it, the timeout fires, and the worker is terminated.
  *
  * Reproducing a failure: every message names the base seed and the case number; rerun with
  *   PROPERTY_SEED=<seed> PROPERTY_ONLY=<case> npx tsx --test test/unit/rule/properties.test.ts
@@ -39,55 +43,47 @@ function envNumber(name: string): number | undefined {
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
 
-/** mulberry32: small, fast, good enough for test data. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Each case has a seed of its own, so one case can be regenerated without the others. */
 function caseSeed(base: number, index: number): number {
   return (Math.imul(base ^ 0x85ebca6b, 0x9e3779b1) + Math.imul(index + 1, 0x27d4eb2f)) >>> 0;
 }
 
-class Gen {
-  constructor(readonly rand: () => number) {}
-  int(n: number): number {
-    return Math.floor(this.rand() * n);
-  }
-  chance(p: number): boolean {
-    return this.rand() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)] as T;
-  }
-}
+/** The generators draw from the shared seeded PRNG (test/support/random.ts). */
+type Gen = Random;
 
-/** Runs `check` over `count` generated cases (or only PROPERTY_ONLY); failures name the seed and case. */
-function forAll<T>(label: string, count: number, generate: (g: Gen) => T, check: (value: T, where: string) => void, seed = BASE_SEED): number {
+/** Where a check runs, for its failure message; built only when a check fails. */
+type Where = () => string;
+
+/**
+ * Runs `check` over `count` generated cases (or only case PROPERTY_ONLY); a failure names the
+ * seed and the case, and shows the input.
+ */
+function forAll<T>(label: string, count: number, generate: (g: Gen) => T, check: (value: T, where: Where) => void, seed = BASE_SEED): number {
   const indexes = ONLY === undefined ? Array.from({ length: count }, (_, i) => i) : [ONLY];
   for (const index of indexes) {
-    const value = generate(new Gen(mulberry32(caseSeed(seed, index))));
-    const where = `${label}: PROPERTY_SEED=${seed} PROPERTY_ONLY=${index}, input ${show(value)}`;
+    const value = generate(seeded(caseSeed(seed, index)));
+    const where: Where = () => `${label}: PROPERTY_SEED=${seed} PROPERTY_ONLY=${index}, input ${show(value)}`;
     try {
       check(value, where);
     } catch (error) {
       if (error instanceof assert.AssertionError && error.message.includes('PROPERTY_SEED=')) throw error;
-      throw new assert.AssertionError({ message: `${where}\n  threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` });
+      throw new assert.AssertionError({ message: `${where()}\n  ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` });
     }
   }
   return indexes.length;
 }
 
-/** JSON of an input, cut: strings with lone surrogates and control characters stay readable. */
+/** assert.ok with a message built only on failure (a verdict can be megabytes of JSON). */
+function expect(condition: boolean, message: () => string): void {
+  if (!condition) throw new assert.AssertionError({ message: message() });
+}
+
+/**
+ * JSON of a value, cut, with every non-ASCII character escaped (a Kelvin sign looks like K,
+ * U+0130 like I): the text can be pasted back into a test as it is.
+ */
 function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = (JSON.stringify(value) ?? String(value)).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return text.length <= 600 ? text : `${text.slice(0, 600)}…(${text.length - 600} more characters)`;
 }
 
@@ -140,14 +136,14 @@ const ENV_ENTRIES = [
 
 /** Changes the case of a token, or its characters, or quotes it, or puts odd characters into it. */
 function mutate(g: Gen, token: string): string {
-  const r = g.rand();
+  const r = g.next();
   if (r < 0.55) return token;
   if (r < 0.63) return token.toUpperCase();
   if (r < 0.71) return [...token].map((c) => (g.chance(0.5) ? c.toUpperCase() : c.toLowerCase())).join('');
   if (r < 0.78) {
     // A case-changing non-ASCII look-alike in place of one letter (socKs5 with a Kelvin sign...).
     const swaps: Record<string, string> = { k: '\u212A', K: '\u212A', s: '\u017F', i: '\u0131', I: '\u0130', a: '\u212B' };
-    const at = g.int(Math.max(1, token.length));
+    const at = g.int(0, Math.max(1, token.length) - 1);
     const swap = swaps[token[at] ?? ''];
     return swap === undefined ? token : token.slice(0, at) + swap + token.slice(at + 1);
   }
@@ -156,7 +152,7 @@ function mutate(g: Gen, token: string): string {
     return g.chance(0.8) ? `${quote}${token}${quote}` : `${quote}${token}`; // sometimes unbalanced
   }
   if (r < 0.92) {
-    const at = g.int(token.length + 1);
+    const at = g.int(0, token.length);
     return token.slice(0, at) + g.pick(NOISE) + token.slice(at);
   }
   return `${token}${g.pick(['=', '=', ':', '\\', '"', "'"])}${g.chance(0.5) ? g.pick(CURL_TOKENS) : ''}`;
@@ -164,16 +160,16 @@ function mutate(g: Gen, token: string): string {
 
 /** One word of a random command line. */
 function word(g: Gen): string {
-  const r = g.rand();
+  const r = g.next();
   if (r < 0.62) return mutate(g, g.pick(CURL_TOKENS));
   if (r < 0.82) return g.pick(NOISE);
   if (r < 0.88) {
     // Long runs of the characters parsers loop over.
     const unit = g.pick(['-', ' ', "'", '"', '\\', `'"`, '-x', 'x', '=', '\t', '{{']);
-    return unit.repeat(1 + g.int(g.chance(0.2) ? 2000 : 200));
+    return unit.repeat(g.int(1, g.chance(0.2) ? 2000 : 200));
   }
   let text = '';
-  for (let k = 1 + g.int(8); k > 0; k--) text += g.pick(FRAGMENTS);
+  for (let k = g.int(1, 8); k > 0; k--) text += g.pick(FRAGMENTS);
   return text;
 }
 
@@ -181,7 +177,7 @@ const SEPARATORS = [' ', ' ', ' ', ' ', '  ', '', '\t', '\n', '\0', ' \\\n ', '\
 const PROGRAMS = ['curl', 'curl', '/usr/bin/curl', 'CURL', 'env curl', 'env -S "curl', '/usr/bin/env -i curl', 'sh -c "curl', 'A=1 curl', 'http_proxy=h:1 curl', '', ''];
 
 function words(g: Gen): string[] {
-  return Array.from({ length: g.int(13) }, () => word(g));
+  return Array.from({ length: g.int(0, 12) }, () => word(g));
 }
 
 function joinWords(g: Gen, list: readonly string[]): string {
@@ -202,7 +198,7 @@ function genInput(g: Gen): RuleInput {
   const list = words(g);
   const program = g.pick(PROGRAMS);
   const argv = program === '' || g.chance(0.15) ? list : [...program.split(' '), ...list];
-  const shape = g.rand();
+  const shape = g.next();
   if (shape < 0.35) {
     input.commandLine = joinWords(g, argv);
   } else if (shape < 0.55) {
@@ -224,14 +220,14 @@ function genInput(g: Gen): RuleInput {
   } else if (g.chance(0.5)) {
     input.args = [];
   }
-  if (g.chance(0.12)) input.envVars = Array.from({ length: 1 + g.int(4) }, () => g.pick(ENV_ENTRIES));
+  if (g.chance(0.12)) input.envVars = Array.from({ length: g.int(1, 4) }, () => g.pick(ENV_ENTRIES));
   return input;
 }
 
 /** Dense text over the analytic's own fragments: lands on the patterns' edges far more often. */
 function genFragmentInput(g: Gen): RuleInput {
   let text = '';
-  for (let k = g.int(30); k > 0; k--) text += g.pick(FRAGMENTS);
+  for (let k = g.int(0, 29); k > 0; k--) text += g.pick(FRAGMENTS);
   const name = g.pick(['curl', 'CURL', 'Curl', 'wget']);
   return g.chance(0.8) ? { processName: name, commandLine: text } : { processName: name, args: text.split(g.pick([' ', '-', 'x'])) };
 }
@@ -242,38 +238,40 @@ function genFragmentInput(g: Gen): RuleInput {
 const SCHEMES = new Set([null, 'http', 'https', 'socks4', 'socks4a', 'socks5', 'socks5h']);
 const SOURCES = new Set(['argv', 'command_line', 'env']);
 
-function assertWellFormed(verdict: Verdict, mode: RuleMode, where: string): void {
-  const at = (what: string): string => `${where}\n  ${what}\n  verdict ${show(verdict)}`;
-  assert.equal(typeof verdict, 'object', at('verdict is an object'));
-  assert.equal(verdict.mode, mode, at('mode'));
-  assert.equal(typeof verdict.match, 'boolean', at('match is a boolean'));
-  assert.equal(typeof verdict.isCurl, 'boolean', at('isCurl is a boolean'));
-  assert.ok(typeof verdict.reason === 'string' && verdict.reason.length > 0, at('reason is a non-empty string'));
-  assert.ok(Array.isArray(verdict.proxies), at('proxies is an array'));
-  assert.ok(Array.isArray(verdict.nearMisses), at('nearMisses is an array'));
-  assert.ok(Array.isArray(verdict.notes), at('notes is an array'));
-  assert.equal(verdict.match, verdict.proxies.length > 0, at('a match lists its proxies, a non-match none'));
-  assert.ok(!verdict.match || verdict.isCurl, at('only curl matches'));
+function assertWellFormed(verdict: Verdict, mode: RuleMode, where: Where): void {
+  const at = (what: string) => (): string => `${where()}\n  ${what}\n  verdict ${show(verdict)}`;
+  expect(typeof verdict === 'object' && verdict !== null, at('the verdict is an object'));
+  expect(verdict.mode === mode, at(`mode is not ${mode}`));
+  expect(typeof verdict.match === 'boolean', at('match is not a boolean'));
+  expect(typeof verdict.isCurl === 'boolean', at('isCurl is not a boolean'));
+  expect(typeof verdict.reason === 'string' && verdict.reason.length > 0, at('reason is not a non-empty string'));
+  expect(Array.isArray(verdict.proxies), at('proxies is not an array'));
+  expect(Array.isArray(verdict.nearMisses), at('nearMisses is not an array'));
+  expect(Array.isArray(verdict.notes), at('notes is not an array'));
+  expect(verdict.match === verdict.proxies.length > 0, at('a match must list its proxies, a non-match none'));
+  expect(!verdict.match || verdict.isCurl, at('only curl may match'));
   for (const p of verdict.proxies) {
-    assert.ok(typeof p.option === 'string' && p.option.length > 0, at('proxy.option'));
-    assert.equal(typeof p.canonical, 'string', at('proxy.canonical'));
-    assert.equal(typeof p.url, 'string', at('proxy.url'));
-    assert.ok(SCHEMES.has(p.scheme), at('proxy.scheme'));
-    assert.ok(p.host === null || typeof p.host === 'string', at('proxy.host'));
-    assert.ok(p.port === null || (Number.isInteger(p.port) && p.port >= 0 && p.port <= 65535), at('proxy.port'));
-    assert.ok(SOURCES.has(p.source), at('proxy.source'));
-    assert.ok(p.evasion === null || typeof p.evasion === 'string', at('proxy.evasion'));
-    assert.ok(Number.isInteger(p.segment) && p.segment >= 1, at('proxy.segment'));
+    expect(typeof p.option === 'string' && p.option.length > 0, at('proxy.option'));
+    expect(typeof p.canonical === 'string', at('proxy.canonical'));
+    expect(typeof p.url === 'string', at('proxy.url'));
+    expect(SCHEMES.has(p.scheme), at('proxy.scheme'));
+    expect(p.host === null || typeof p.host === 'string', at('proxy.host'));
+    expect(p.port === null || (Number.isInteger(p.port) && p.port >= 0 && p.port <= 65535), at('proxy.port'));
+    expect(SOURCES.has(p.source), at('proxy.source'));
+    expect(p.evasion === null || typeof p.evasion === 'string', at('proxy.evasion'));
+    expect(Number.isInteger(p.segment) && p.segment >= 1, at('proxy.segment'));
     if (mode === 'splunk') {
-      assert.ok((REFERENCE_PATTERNS as readonly string[]).includes(p.option), at('splunk proxy.option is a pattern'));
-      assert.equal(p.canonical, p.option, at('splunk proxy.canonical is the pattern'));
-      assert.deepEqual([p.scheme, p.host, p.port, p.source, p.evasion, p.segment], [null, null, null, 'command_line', null, 1], at('splunk proxy fields'));
+      expect((REFERENCE_PATTERNS as readonly string[]).includes(p.option) && p.canonical === p.option, at('a splunk proxy names its pattern'));
+      expect(
+        p.scheme === null && p.host === null && p.port === null && p.source === 'command_line' && p.evasion === null && p.segment === 1,
+        at('a splunk proxy has no scheme, host or port, source command_line, segment 1'),
+      );
     }
   }
-  for (const m of verdict.nearMisses) assert.ok(typeof m.token === 'string' && typeof m.reason === 'string' && m.reason.length > 0, at('near-miss'));
-  for (const n of verdict.notes) assert.equal(typeof n, 'string', at('note'));
-  const json = JSON.stringify(verdict);
-  assert.ok(json.length < MAX_VERDICT_JSON, at(`verdict JSON of ${json.length} characters`));
+  for (const m of verdict.nearMisses) expect(typeof m.token === 'string' && typeof m.reason === 'string' && m.reason.length > 0, at('near-miss'));
+  for (const n of verdict.notes) expect(typeof n === 'string', at('note'));
+  const size = JSON.stringify(verdict).length;
+  expect(size < MAX_VERDICT_JSON, at(`verdict JSON of ${size} characters (bound ${MAX_VERDICT_JSON})`));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,90 +315,118 @@ function referencePatterns(input: RuleInput): string[] {
   return REFERENCE_PATTERNS.filter((_, k) => (REFERENCE_REGEXES[k] as RegExp).test(lower));
 }
 
-function assertSplunkIsReference(input: RuleInput, verdict: Verdict, where: string): void {
+function assertSplunkIsReference(input: RuleInput, verdict: Verdict, where: Where): void {
   const expected = referencePatterns(input);
-  const context = `${where}\n  reference patterns ${JSON.stringify(expected)}\n  verdict ${show(verdict)}`;
-  assert.equal(verdict.isCurl, referenceIsCurl(input.processName), `isCurl differs from the reference: ${context}`);
-  assert.equal(verdict.match, expected.length > 0, `match differs from the reference: ${context}`);
   const options = verdict.proxies.map((p) => p.option);
-  assert.deepEqual(new Set(options), new Set(expected), `matched patterns differ from the reference: ${context}`);
-  assert.deepEqual(options, expected, `one entry per matched pattern, in the analytic's order: ${context}`);
+  const at = (what: string) => (): string =>
+    `${where()}\n  ${what}\n  reference patterns ${JSON.stringify(expected)}, product patterns ${JSON.stringify(options)}\n  verdict ${show(verdict)}`;
+  expect(verdict.isCurl === referenceIsCurl(input.processName), at('isCurl differs from the reference'));
+  expect(verdict.match === expected.length > 0, at('match differs from the reference'));
+  expect(new Set(options).size === options.length && options.every((o) => expected.includes(o)) && expected.every((o) => options.includes(o)), at('the matched patterns differ from the reference'));
+  expect(options.join('\n') === expected.join('\n'), at("one entry per matched pattern, in the analytic's order"));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Properties over random input
 
-/** Evaluates without letting an exception escape unlabelled. */
-function run(input: RuleInput, options: RuleOptions, where: string): Verdict {
+/** Evaluates; an exception becomes a failure that names the input. */
+function run(input: RuleInput, options: RuleOptions, where: Where): Verdict {
   try {
     return evaluate(input, options);
   } catch (error) {
-    throw new assert.AssertionError({ message: `${where}\n  evaluate threw in ${options.mode} mode (fastPath ${String(options.fastPath)}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` });
+    const what = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    throw new assert.AssertionError({ message: `${where()}\n  evaluate threw in ${options.mode} mode (fastPath ${String(options.fastPath)}): ${what}` });
   }
 }
 
-describe('properties of the rule over random and adversarial events', () => {
-  it(`every mode returns a well-formed verdict and never throws (${CASES} events per mode)`, () => {
-    const counts = { argv: 0, argvFull: 0, splunk: 0, curlNamed: 0, splunkMatches: 0, argvMatches: 0, argsOnly: 0 };
-    forAll('well-formed', CASES, genInput, (input, where) => {
-      assertWellFormed(run(input, ARGV, where), 'argv', where);
-      assertWellFormed(run(input, ARGV_FULL, where), 'argv', where);
-      const splunk = run(input, SPLUNK, where);
-      assertWellFormed(splunk, 'splunk', where);
-      counts.argv++;
-      counts.argvFull++;
-      counts.splunk++;
-      if (referenceIsCurl(input.processName)) counts.curlNamed++;
-      if (splunk.match) counts.splunkMatches++;
-      if (evaluate(input, ARGV).match) counts.argvMatches++;
-      if (input.commandLine === undefined && input.args !== undefined) counts.argsOnly++;
+function registerPropertyTests(): void {
+  describe('properties of the rule over random and adversarial events', () => {
+    it(`every mode returns a well-formed verdict and never throws (${CASES} events per mode)`, () => {
+      const counts = { curlNamed: 0, splunkMatches: 0, argvMatches: 0, argsOnly: 0 };
+      forAll('well-formed', CASES, genInput, (input, where) => {
+        const argv = run(input, ARGV, where);
+        assertWellFormed(argv, 'argv', where);
+        assertWellFormed(run(input, ARGV_FULL, where), 'argv', where);
+        const splunk = run(input, SPLUNK, where);
+        assertWellFormed(splunk, 'splunk', where);
+        if (referenceIsCurl(input.processName)) counts.curlNamed++;
+        if (splunk.match) counts.splunkMatches++;
+        if (argv.match) counts.argvMatches++;
+        if (input.commandLine === undefined && input.args !== undefined && input.args.length > 0) counts.argsOnly++;
+      });
+      if (ONLY === undefined) {
+        // The generator must reach the interesting regions, or the property says little.
+        assert.ok(counts.curlNamed > CASES / 5, `curl-named events: ${counts.curlNamed}`);
+        assert.ok(counts.splunkMatches > CASES / 20, `splunk matches: ${counts.splunkMatches}`);
+        assert.ok(counts.argvMatches > CASES / 50, `argv matches: ${counts.argvMatches}`);
+        assert.ok(counts.argsOnly > CASES / 10, `args-only events: ${counts.argsOnly}`);
+      }
     });
-    if (ONLY === undefined) {
-      // The generator must reach the interesting regions, or the property says little.
-      assert.ok(counts.curlNamed > CASES / 5, `curl-named events: ${counts.curlNamed}`);
-      assert.ok(counts.splunkMatches > CASES / 20, `splunk matches: ${counts.splunkMatches}`);
-      assert.ok(counts.argvMatches > CASES / 50, `argv matches: ${counts.argvMatches}`);
-      assert.ok(counts.argsOnly > CASES / 10, `args-only events: ${counts.argsOnly}`);
-    }
-  });
 
-  it(`splunk mode equals the reference analytic (${CASES} events plus ${CASES} dense pattern-fragment lines)`, () => {
-    forAll('splunk = reference', CASES, genInput, (input, where) => assertSplunkIsReference(input, run(input, SPLUNK, where), where));
-    let matches = 0;
-    forAll(
-      'splunk = reference (fragments)',
-      CASES,
-      genFragmentInput,
-      (input, where) => {
-        const verdict = run(input, SPLUNK, where);
-        assertSplunkIsReference(input, verdict, where);
-        if (verdict.match) matches++;
+    it(`splunk mode equals the reference analytic (${CASES} events, then ${CASES} dense pattern-fragment lines)`, () => {
+      forAll('splunk = reference', CASES, genInput, (input, where) => assertSplunkIsReference(input, run(input, SPLUNK, where), where));
+      let matches = 0;
+      const fragmentSeed = (BASE_SEED ^ 0x51ab) >>> 0;
+      forAll(
+        'splunk = reference (fragments)',
+        CASES,
+        genFragmentInput,
+        (input, where) => {
+          const verdict = run(input, SPLUNK, where);
+          assertSplunkIsReference(input, verdict, where);
+          if (verdict.match) matches++;
+        },
+        fragmentSeed,
+      );
+      if (ONLY === undefined) assert.ok(matches > CASES / 20, `fragment lines that match: ${matches}`);
+    });
+
+    it(`the argv prefilter never changes a decision (${CASES} events)`, () => {
+      forAll('prefilter', CASES, genInput, (input, where) => {
+        const fast = run(input, ARGV, where);
+        const full = run(input, ARGV_FULL, where);
+        expect(fast.match === full.match && fast.isCurl === full.isCurl, () => `${where()}\n  fast path ${show(fast)}\n  full parser ${show(full)}`);
+        expect(JSON.stringify(fast.proxies) === JSON.stringify(full.proxies), () => `${where()}\n  proxies differ: ${show(fast.proxies)} vs ${show(full.proxies)}`);
+      });
+    });
+
+    // FINDING (src/rule/curl-options.ts is not this file's to change): findLongOption lower-cases
+    // option names with String.prototype.toLowerCase(), which turns a Kelvin sign (U+212A) into an
+    // ASCII k, so the parser reads --soc\u212As5-hostname as --socks5-hostname (a "case-changed
+    // name"). curl < 8.6.0 folded ASCII only (curl_strnequal), and so do the prefilter and
+    // process-identity.ts: the pipeline (prefilter) says no proxy, `explain` (parser only) says
+    // proxy. The property above passes with the default seed; other seeds (PROPERTY_SEED=1, 2, 3
+    // with PROPERTY_CASES=100000) find this case. Drop the todo once the parser folds ASCII only.
+    it(
+      'the parser folds option names like curl (ASCII only): a Kelvin sign is not a k',
+      { todo: 'curl-options.ts findLongOption uses toLowerCase(): --soc\u212As5-hostname matches in the parser, not in the prefilter' },
+      () => {
+        for (const commandLine of ['curl --soc\u212As5-hostname h https://a', 'curl --SOC\u212AS5 h https://a', 'curl --soc\u212As5-h h https://a']) {
+          const input: RuleInput = { processName: 'curl', commandLine };
+          const fast = evaluate(input, ARGV);
+          const full = evaluate(input, ARGV_FULL);
+          assert.equal(fast.match, full.match, `${show(commandLine)}: pipeline ${show(fast)}, parser ${show(full)}`);
+          assert.equal(full.match, false, `${show(commandLine)}: curl knows no such option: ${show(full)}`);
+        }
       },
-      BASE_SEED ^ 0x51ab,
     );
-    if (ONLY === undefined) assert.ok(matches > CASES / 20, `fragment lines that match: ${matches}`);
-  });
 
-  it(`the argv prefilter never changes a decision (${CASES} events)`, () => {
-    forAll('prefilter', CASES, genInput, (input, where) => {
-      const fast = run(input, ARGV, where);
-      const full = run(input, ARGV_FULL, where);
-      assert.equal(fast.match, full.match, `match: ${where}`);
-      assert.equal(fast.isCurl, full.isCurl, `isCurl: ${where}`);
-      assert.deepEqual(fast.proxies, full.proxies, `proxies: ${where}`);
+    it(`the same event always gets the same verdict, memoised and frozen ones included (${Math.ceil(CASES / 10)} events)`, () => {
+      forAll('deterministic', Math.ceil(CASES / 10), genInput, (input, where) => {
+        for (const options of [ARGV, ARGV_FULL, SPLUNK]) {
+          const first = JSON.stringify(run(input, options, where));
+          const second = JSON.stringify(run(input, options, where));
+          expect(first === second, () => `${where()}\n  ${options.mode} (fastPath ${String(options.fastPath)}): ${show(first)} then ${show(second)}`);
+        }
+      });
     });
   });
-
-  it('the same event always gets the same verdict (memoised and frozen verdicts included)', () => {
-    forAll('deterministic', Math.ceil(CASES / 10), genInput, (input, where) => {
-      for (const options of [ARGV, ARGV_FULL, SPLUNK]) assert.deepEqual(run(input, options, where), run(input, options, where), where);
-    });
-  });
-});
+}
 
 // ---------------------------------------------------------------------------------------------
 // The reference on hand-picked inputs
 
+/** [what, input, patterns the analytic matches (written by hand)] */
 /** [what, input, patterns the analytic matches (written by hand)] */
 const ADVERSARIAL: readonly [string, RuleInput, string[]][] = [
   ['-X (the HTTP method) is -x to a case-insensitive analytic', { processName: 'curl', commandLine: 'curl -X POST https://a' }, ['*-x *']],
@@ -448,44 +474,47 @@ const ADVERSARIAL: readonly [string, RuleInput, string[]][] = [
   ['process_name ﬂ ligature is not curl', { processName: 'cur\uFB02', commandLine: 'curl -x h' }, []],
 ];
 
-describe('splunk mode and the reference on hand-picked inputs', () => {
-  it('the reference states the analytic\'s own seven patterns', () => {
-    assert.deepEqual([...REFERENCE_PATTERNS], [...ANALYTIC_PATTERNS]);
-  });
-
-  for (const [what, input, patterns] of ADVERSARIAL) {
-    it(what, () => {
-      assert.deepEqual(referencePatterns(input), patterns, 'the hand-written expectation and the reference agree');
-      const verdict = evaluate(input, SPLUNK);
-      assertWellFormed(verdict, 'splunk', what);
-      assertSplunkIsReference(input, verdict, what);
+function registerReferenceTests(): void {
+  describe('splunk mode and the reference on hand-picked inputs', () => {
+    it("the reference states the analytic's own seven patterns", () => {
+      assert.deepEqual([...REFERENCE_PATTERNS], [...ANALYTIC_PATTERNS]);
     });
-  }
 
-  it('ASCII-only and Unicode lower-casing agree on whether a name is curl, for every code point', () => {
-    // Only a character that lower- or upper-cases into c, u, r or l could make the two differ.
-    const suspects: number[] = [];
-    for (let cp = 0; cp <= 0x10ffff; cp++) {
-      if (cp >= 0xd800 && cp <= 0xdfff) continue;
-      const c = String.fromCodePoint(cp);
-      if (/[curl]/i.test(c.toLowerCase()) || /[curl]/i.test(c.toUpperCase())) suspects.push(cp);
+    for (const [what, input, patterns] of ADVERSARIAL) {
+      it(what, () => {
+        const where: Where = () => `${what}: ${show(input)}`;
+        assert.deepEqual(referencePatterns(input), patterns, 'the hand-written expectation and the reference agree');
+        const verdict = evaluate(input, SPLUNK);
+        assertWellFormed(verdict, 'splunk', where);
+        assertSplunkIsReference(input, verdict, where);
+      });
     }
-    suspects.push(0xd800, 0xdfff, 0x212a, 0x0130, 0x0131, 0x017f);
-    for (const cp of suspects) {
-      for (let k = 0; k < 4; k++) {
-        const name = `${'curl'.slice(0, k)}${String.fromCodePoint(cp)}${'curl'.slice(k + 1)}`;
-        const input: RuleInput = { processName: name, commandLine: 'curl -x h' };
-        assertSplunkIsReference(input, evaluate(input, SPLUNK), `name ${JSON.stringify(name)}`);
+
+    it('ASCII-only and Unicode lower-casing agree on whether a name is curl, for every code point', () => {
+      // Only a character that lower- or upper-cases into c, u, r or l could make the two differ.
+      const suspects: number[] = [];
+      for (let cp = 0; cp <= 0x10ffff; cp++) {
+        if (cp >= 0xd800 && cp <= 0xdfff) continue;
+        const c = String.fromCodePoint(cp);
+        if (/[curl]/i.test(c.toLowerCase()) || /[curl]/i.test(c.toUpperCase())) suspects.push(cp);
       }
-    }
+      suspects.push(0xd800, 0xdfff, 0x212a, 0x0130, 0x0131, 0x017f);
+      for (const cp of suspects) {
+        for (let k = 0; k < 4; k++) {
+          const name = `${'curl'.slice(0, k)}${String.fromCodePoint(cp)}${'curl'.slice(k + 1)}`;
+          const input: RuleInput = { processName: name, commandLine: 'curl -x h' };
+          assertSplunkIsReference(input, evaluate(input, SPLUNK), () => `name ${JSON.stringify(name)}`);
+        }
+      }
+    });
   });
-});
+}
 
 // ---------------------------------------------------------------------------------------------
 // Linear time on megabyte inputs, guarded by the per-test timeout (no wall clock)
 
 /** Far above the milliseconds a linear pass over 1 MB takes, far below a quadratic one. */
-const LINEAR_TIMEOUT = { timeout: 20_000 };
+const LINEAR_TIMEOUT_MS = 20_000;
 
 /** `unit` repeated to about `size` characters (whole units, so the last one is not cut). */
 const times = (unit: string, size = MB): string => unit.repeat(Math.max(1, Math.floor(size / unit.length)));
@@ -496,6 +525,8 @@ interface Family {
   make: () => RuleInput;
   /** The argv decision, where it is plain from curl's grammar. */
   argv?: boolean;
+  /** Options for argv mode other than the defaults. */
+  options?: Partial<RuleOptions>;
 }
 
 /** Families not already in robustness.test.ts (which has noise, -x p:1, -X X, runs of one quote, \, -, --p..., --next args). */
@@ -523,7 +554,7 @@ const FAMILIES: readonly Family[] = [
   { name: 'NUL-separated words (/proc cmdline) a megabyte long', make: () => line(`curl${times('\0-x\0p')}`), argv: true },
   { name: 'tabs and newlines between -X options', make: () => line(`curl ${times('\t\n-X')}`), argv: false },
   { name: 'a megabyte of NAME=value words before curl', make: () => line(`${times('A=1 ')}curl -x p https://a`), argv: true },
-  { name: 'a megabyte of proxy variables before curl', make: () => line(`${times('http_proxy=http://h:1 ')}curl https://a`), argv: true },
+  { name: 'a megabyte of proxy variables before curl', make: () => line(`${times('https_proxy=http://h:1 ')}curl https://a`), argv: true },
   { name: "env with a megabyte of '-S ' (nested split strings)", make: () => ({ processName: 'env', commandLine: `env ${times('-S ')}curl -x p https://a` }) },
   { name: 'env with a megabyte of -u NAME', make: () => ({ processName: 'env', commandLine: `env ${times('-u x ')}curl -x p https://a` }), argv: true },
   { name: 'env with a megabyte of assignments', make: () => ({ processName: 'env', commandLine: `env ${times('A=1 ')}curl -x p https://a` }), argv: true },
@@ -536,50 +567,135 @@ const FAMILIES: readonly Family[] = [
   { name: 'a megabyte of --noproxy lists', make: () => line(`curl -x p:1 --noproxy ${times('a,')} https://a`), argv: true },
   { name: "a megabyte of '-: ' (--next without URLs)", make: () => line(`curl ${times('-: ')}`), argv: false },
   { name: "a megabyte of '-K f ' (config files)", make: () => line(`curl ${times('-K f ')}`), argv: false },
-  { name: '130,000 empty URL args under an environment proxy', make: () => ({ processName: 'curl', args: ['curl', ...Array<string>(MB / 8).fill('')], envVars: ['http_proxy=http://p:1'] }), argv: true },
+  { name: 'half a million empty URL args under an environment proxy', make: () => ({ processName: 'curl', args: ['curl', ...Array<string>(MB / 2).fill('')], envVars: ['http_proxy=http://p:1'] }), argv: true },
   { name: 'one argument of a megabyte', make: () => ({ processName: 'curl', args: ['curl', `-x${times('a')}`] }), argv: true },
   { name: 'case-changing non-ASCII (Kelvin, İ, ẞ): lower-casing changes the length', make: () => line(`curl ${times('\u212A\u0130\u1E9E ')}-x h`) },
   { name: 'lone surrogates before every -x', make: () => line(`curl ${times('\uD800-x ')}`) },
   { name: 'process name CURL with a megabyte of mixed tokens', make: () => ({ processName: 'CURL', commandLine: `curl ${times("-x 'socks5h://p' --proxy \"a\\b\" -X ")}` }) },
 ];
 
-/** Runs all modes on one big input; checks well-formedness and the reference; returns the verdicts. */
-function decideBig(input: RuleInput, name: string): Record<'argv' | 'argvFull' | 'splunk', Verdict> {
-  const argv = run(input, ARGV, name);
-  const argvFull = run(input, ARGV_FULL, name);
-  const splunk = run(input, SPLUNK, name);
-  assertWellFormed(argv, 'argv', name);
-  assertWellFormed(argvFull, 'argv', name);
-  assertWellFormed(splunk, 'splunk', name);
-  assert.equal(argv.match, argvFull.match, `${name}: the prefilter changed the decision`);
-  assertSplunkIsReference(input, splunk, name);
-  return { argv, argvFull, splunk };
+/**
+ * FINDING (not fixed here: src/rule/argv-verdict.ts is not this file's to change): decideArgv
+ * pushes one note per transfer ("... exempts only the hosts listed", "... counted anyway because
+ * rule.noproxyStarDisables is false") with no cap, so the verdict grows with the input: 5,000
+ * transfers make a 400 KB verdict, a 1 MB command line a 3.5 MB one. Linear in time, but past the
+ * verdict-size bound robustness.test.ts sets for hostile input. These run as todo tests, so they
+ * are reported without failing the run; drop the todo once the notes are capped.
+ */
+const UNCAPPED_NOTES = 'argv-verdict.ts adds one uncapped note per --next transfer: the verdict grows with the input';
+const TODO_FAMILIES: readonly Family[] = [
+  { name: 'many transfers under a partial NO_PROXY list keep the verdict small', make: () => line(`curl ${times('-x p:1 https://a --next ')}`, { envVars: ['NO_PROXY=a'] }), argv: true },
+  {
+    name: "many transfers with --noproxy '*' and noproxyStarDisables false keep the verdict small",
+    make: () => line(`curl ${times("--noproxy '*' -x p:1 https://a --next ")}`),
+    argv: true,
+    options: { noproxyStarDisables: false },
+  },
+];
+
+/** Runs every mode on one big event: well-formed verdicts, the prefilter, the reference, the argv decision. */
+function checkFamily(family: Family): void {
+  const input = family.make();
+  const size = (input.commandLine?.length ?? 0) + (input.args?.reduce((sum, a) => sum + a.length + 1, 0) ?? 0);
+  assert.ok(size >= MB / 2, `${family.name}: the input is ${size} characters, not about a megabyte`);
+  const where: Where = () => `${family.name}: ${show(input)}`;
+  const argv = run(input, { ...ARGV, ...family.options }, where);
+  const argvFull = run(input, { ...ARGV_FULL, ...family.options }, where);
+  const splunk = run(input, SPLUNK, where);
+  assertWellFormed(argv, 'argv', where);
+  assertWellFormed(argvFull, 'argv', where);
+  assertWellFormed(splunk, 'splunk', where);
+  assert.equal(argv.match, argvFull.match, `${family.name}: the prefilter changed the decision`);
+  assertSplunkIsReference(input, splunk, where);
+  if (family.argv !== undefined) assert.equal(argv.match, family.argv, `${family.name}: argv decision`);
 }
 
-describe('megabyte-sized pathological events are decided in linear time (guard: per-test timeout)', () => {
-  for (const family of FAMILIES) {
-    it(family.name, LINEAR_TIMEOUT, () => {
-      const input = family.make();
-      const size = (input.commandLine?.length ?? 0) + (input.args?.reduce((sum, a) => sum + a.length + 1, 0) ?? 0);
-      assert.ok(size >= MB / 2, `${family.name}: the input is ${size} characters, not about a megabyte`);
-      const { argv } = decideBig(input, family.name);
-      if (family.argv !== undefined) assert.equal(argv.match, family.argv, `${family.name}: argv decision`);
-    });
-  }
+/** The worker's side: checks the families it is asked for, one at a time, and says how it went. */
+type LinearRequest = { list: 'families' | 'todo'; index: number };
+type LinearReply = { ok: true } | { ok: false; message: string };
+const WORKER_ROLE = 'properties.test.ts linear-time worker';
 
-  // FINDING (not fixed here: src/rule/argv-verdict.ts is not this file's to change): decideArgv
-  // pushes one note per transfer ("... exempts only the hosts listed", "... counted anyway
-  // because rule.noproxyStarDisables is false") with no cap, so the verdict grows with the
-  // input: 5,000 transfers make a 400 KB verdict, a 1 MB command line a 3.5 MB one. Linear in
-  // time, but it breaks the verdict-size bound robustness.test.ts states for hostile input.
-  // Marked todo so it is reported without failing the run; drop the todo once notes are capped.
-  const todo = 'argv-verdict.ts adds one uncapped note per --next transfer: the verdict grows with the input';
-  it('many transfers under a partial NO_PROXY list keep the verdict small', { ...LINEAR_TIMEOUT, todo }, () => {
-    decideBig(line(`curl ${times('-x p:1 https://a --next ')}`, { envVars: ['NO_PROXY=a'] }), 'NO_PROXY=a and many transfers');
+function serveLinearChecks(): void {
+  parentPort?.on('message', ({ list, index }: LinearRequest) => {
+    const family = (list === 'families' ? FAMILIES : TODO_FAMILIES)[index] as Family;
+    let reply: LinearReply;
+    try {
+      checkFamily(family);
+      reply = { ok: true };
+    } catch (error) {
+      const message = error instanceof assert.AssertionError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+      reply = { ok: false, message };
+    }
+    parentPort?.postMessage(reply);
   });
-  it("many transfers with --noproxy '*' and noproxyStarDisables false keep the verdict small", { ...LINEAR_TIMEOUT, todo }, () => {
-    const input = line(`curl ${times("--noproxy '*' -x p:1 https://a --next ")}`);
-    const verdict = run(input, { ...ARGV_FULL, noproxyStarDisables: false }, 'noproxy * counted');
-    assertWellFormed(verdict, 'argv', "--noproxy '*' with noproxyStarDisables false and many transfers");
+}
+
+/**
+ * The test's side: one worker thread (this file again, with tsx's loader registered) checks
+ * the families in turn. When a test times out, node:test aborts its signal and the worker is
+ * terminated (a stuck loop included); the next test starts a fresh one.
+ */
+let linearWorker: Worker | null = null;
+
+function checkInWorker(request: LinearRequest, signal: AbortSignal): Promise<void> {
+  const worker = (linearWorker ??= new Worker(
+    `const { workerData } = require('node:worker_threads');
+     import(workerData.tsxApi).then((api) => { api.register(); return import(workerData.file); });`,
+    { eval: true, workerData: { role: WORKER_ROLE, tsxApi: import.meta.resolve('tsx/esm/api'), file: import.meta.url } },
+  ));
+  return new Promise<void>((resolve, reject) => {
+    const finish = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const drop = (): void => {
+      finish();
+      if (linearWorker === worker) linearWorker = null;
+      void worker.terminate();
+    };
+    const onMessage = (reply: LinearReply): void => {
+      finish();
+      if (reply.ok) resolve();
+      else reject(new assert.AssertionError({ message: reply.message }));
+    };
+    const onError = (error: Error): void => {
+      drop();
+      reject(error);
+    };
+    const onExit = (code: number): void => {
+      drop();
+      reject(new Error(`the linear-time worker exited (code ${code}) before it answered`));
+    };
+    const onAbort = (): void => {
+      drop(); // timed out: stop the work, whatever it is doing
+      reject(new Error('aborted (timed out)'));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    signal.addEventListener('abort', onAbort);
+    worker.postMessage(request);
   });
-});
+}
+
+function registerLinearTests(): void {
+  describe('megabyte-sized pathological events are decided in linear time (guard: per-test timeout, in a worker)', () => {
+    after(() => linearWorker?.terminate());
+    FAMILIES.forEach((family, index) => {
+      it(family.name, { timeout: LINEAR_TIMEOUT_MS }, (t) => checkInWorker({ list: 'families', index }, t.signal));
+    });
+    TODO_FAMILIES.forEach((family, index) => {
+      it(family.name, { timeout: LINEAR_TIMEOUT_MS, todo: UNCAPPED_NOTES }, (t) => checkInWorker({ list: 'todo', index }, t.signal));
+    });
+  });
+}
+
+if (!isMainThread && (workerData as { role?: unknown } | null)?.role === WORKER_ROLE) {
+  serveLinearChecks();
+} else {
+  registerPropertyTests();
+  registerReferenceTests();
+  registerLinearTests();
+}
