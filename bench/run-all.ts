@@ -146,6 +146,9 @@ async function main(): Promise<void> {
       log('rule throughput (bench/rule.bench.ts)');
       const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repoRoot, 'bench', 'rule.bench.ts')], { cwd: repoRoot, stdio: 'inherit', timeout: timeoutMs });
       if (r.status !== 0) throw new Error(`bench/rule.bench.ts failed (${String(r.status ?? r.signal)})`);
+      log('rule time vs command-line length (bench/rule-scaling.bench.ts)');
+      const s = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repoRoot, 'bench', 'rule-scaling.bench.ts')], { cwd: repoRoot, stdio: 'inherit', timeout: timeoutMs });
+      if (s.status !== 0) throw new Error(`bench/rule-scaling.bench.ts failed (${String(s.status ?? s.signal)})`);
     }
 
     if (selected.has('backfill') || selected.has('scale-out') || selected.has('memory')) {

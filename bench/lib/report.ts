@@ -35,6 +35,16 @@ interface RuleResult {
   results: (Partial<RuleTiming> & { name: string; matches: number } & Record<string, unknown>)[];
 }
 
+/** bench/results/rule-scaling.json (bench/rule-scaling.bench.ts). */
+interface RuleScalingResult {
+  sizes: number[];
+  repetitions: number;
+  node: string;
+  results: { family: string; mode: string; points: { size: number; nsPerByte: number; match: boolean }[]; slope: number; slopeTop: number }[];
+  maxSlope: { value: number; family: string; mode: string };
+  maxSlopeTop: { value: number; family: string; mode: string };
+}
+
 /** The timings of one contender by flavour (`''` when the file has one timing per contender). */
 function ruleTimings(r: RuleResult['results'][number]): [string, RuleTiming][] {
   if (typeof r.linesPerSecond === 'number') return [['', r as RuleTiming]];
@@ -49,6 +59,7 @@ const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 const table = (head: readonly string[], rows: readonly (readonly string[])[]): string[] => [row(head), row(head.map(() => '---')), ...rows.map(row)];
 const short = (n: number): string => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1_000 ? `${n / 1_000}k` : String(n));
 const ok = (b: boolean): string => (b ? 'yes' : '**no**');
+const kib = (bytes: number | undefined): string => (bytes === undefined ? '?' : bytes >= 1_048_576 ? `${bytes / 1_048_576} MB` : `${bytes / 1024} KB`);
 /** Total CPU (Node + Elasticsearch) of the fastest product run over that of the fastest raw run. */
 function cpuRatio(p: PushdownResult): number {
   const raw = p.raw.runs.reduce((a, c) => (c.ms < a.ms ? c : a));
@@ -86,6 +97,7 @@ export function renderReport(results: Map<string, unknown>): string {
   const memory = byKind<MemoryResult>(results, 'memory').sort((a, b) => a.events - b.events);
   const live = byKind<LiveResult>(results, 'live')[0];
   const rule = results.get('rule') as RuleResult | undefined;
+  const scaling = results.get('rule-scaling') as RuleScalingResult | undefined;
   const stamped: Stamped[] = [...backfills, ...scale, ...memory, ...(live !== undefined ? [live] : [])];
   const machines = stamped.map((s) => s.machine).sort((a, b) => a.date.localeCompare(b.date));
   const m = machines[machines.length - 1];
@@ -132,6 +144,17 @@ export function renderReport(results: Map<string, unknown>): string {
     const argv = rule.results[0];
     const ratios = typeof rule.argvOverBaseline === 'number' ? x(rule.argvOverBaseline) : Object.entries(rule.argvOverBaseline).map(([k, v]) => `${k} ${x(v)}`).join(', ');
     summary.push([`Rule throughput, ${argv.name}, one core`, '-', ruleTimings(argv).map(([k, t]) => `${k === '' ? '' : `${k}: `}${int(t.linesPerSecond)} lines/s`).join(', '), '-', `vs the 7-regex baseline: ${ratios}`]);
+  }
+  if (scaling !== undefined) {
+    const families = new Set(scaling.results.map((r) => r.family)).size;
+    const m = scaling.maxSlope;
+    summary.push([
+      `Rule time vs command-line length, ${kib(scaling.sizes[0])} -> ${kib(scaling.sizes.at(-1))}, ${families} hostile families x ${new Set(scaling.results.map((r) => r.mode)).size} modes`,
+      'linear (log-log slope ~1, < 1.5)',
+      `max slope ${m.value.toFixed(2)} (${m.family}, ${m.mode})`,
+      ok(m.value < 1.5),
+      `steepest between the two largest sizes: ${scaling.maxSlopeTop.value.toFixed(2)} (${scaling.maxSlopeTop.family}, ${scaling.maxSlopeTop.mode}); see the section below`,
+    ]);
   }
   out.push(...table(['measure', 'goal', 'measured', 'met', 'notes'], summary), '');
   out.push('Backfill ratios: "wall" is the fastest product run over the fastest raw scan; "CPU" is the same over the Node.js + Elasticsearch');
@@ -330,6 +353,15 @@ export function renderReport(results: Map<string, unknown>): string {
     const rows = rule.results.flatMap((r) => ruleTimings(r).map(([k, t]) => [r.name, k === '' ? '-' : k, int(t.linesPerSecond), int(t.bestLinesPerSecond), t.medianMs.toFixed(1), int(r.matches)]));
     out.push(...table(['implementation', 'flavour', 'lines/s (median)', 'lines/s (best)', 'median ms', 'matches'], rows), '');
     out.push('Owned and documented by bench/rule.bench.ts (raw: bench/results/rule.json); `npm run bench` runs it and copies its table here.', '');
+  }
+
+  if (scaling !== undefined) {
+    out.push('## Rule time vs command-line length (bench/rule-scaling.bench.ts)', '');
+    out.push(`Hostile and normal command lines grown from ${kib(scaling.sizes[0])} to ${kib(scaling.sizes.at(-1))}; CPU time per event, median of ${scaling.repetitions} repetitions, one process per mode, node ${scaling.node}.`);
+    out.push('"argv-parser" is argv mode with its prefilter off (the parser on every event, as `explain` runs it). A quadratic path would show a slope near 2; linear is 1, and');
+    out.push('fixed per-event costs pull small inputs up and the slope below 1. The property tests run the same families at 1 MB under a timeout (test/unit/rule/properties.test.ts).', '');
+    const rows = scaling.results.map((r) => [r.family, r.mode, ...scaling.sizes.map((size) => { const p = r.points.find((q) => q.size === size); return p === undefined ? '-' : p.nsPerByte.toFixed(1); }), r.slope.toFixed(2), r.slopeTop.toFixed(2)]);
+    out.push(...table(['family', 'mode', ...scaling.sizes.map((s) => `ns/byte at ${kib(s)}`), 'slope (smallest -> largest)', 'slope (two largest)'], rows), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -180,6 +180,17 @@ function noMatchReason(disabledBy: string | null, refused: boolean, indicators: 
 /** The reason when nothing proxy-like was given (also used by the fast path, so both read the same). */
 export const NO_PROXY_REASON = 'curl uses no proxy: no proxy option and no proxy environment variable.';
 
+/** Notes kept per verdict: a command line of thousands of --next transfers must not make a megabyte verdict. */
+export const MAX_NOTES = 20;
+
 function verdict(match: boolean, proxies: ProxyUse[], nearMisses: NearMiss[], reason: string, notes: string[]): Verdict {
-  return { match, mode: 'argv', isCurl: true, proxies, nearMisses, reason, notes };
+  return { match, mode: 'argv', isCurl: true, proxies, nearMisses, reason, notes: capNotes(notes) };
+}
+
+/** The distinct notes in order, at most MAX_NOTES of them, then how many more there were. */
+function capNotes(notes: string[]): string[] {
+  if (notes.length <= 1) return notes;
+  const distinct = [...new Set(notes)];
+  if (distinct.length <= MAX_NOTES) return distinct;
+  return [...distinct.slice(0, MAX_NOTES), `${distinct.length - MAX_NOTES} more notes not listed`];
 }

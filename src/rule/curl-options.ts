@@ -84,7 +84,7 @@ export function findLongOption(word: string): LongLookup {
   const exact = EXACT.get(word);
   if (exact !== undefined) return exact;
   if (word.length === 0 || word.length > LONGEST_NAME) return { found: false, candidates: [] };
-  const lower = word.toLowerCase();
+  const lower = asciiLower(word);
   const folded = BY_NAME.get(lower);
   if (folded !== undefined) return { found: true, spec: folded, how: 'case' };
   const hits: OptionSpec[] = [];
@@ -95,6 +95,14 @@ export function findLongOption(word: string): LongLookup {
   }
   if (hits.length === 1) return { found: true, spec: hits[0] as OptionSpec, how: 'prefix' };
   return { found: false, candidates: hits.slice(0, 8) };
+}
+
+/**
+ * Lower-cases A-Z only, as curl compares option names (curl_strnequal): full Unicode
+ * lower-casing would turn a Kelvin sign (U+212A) into "k" and accept names curl refuses.
+ */
+function asciiLower(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
 }
 
 function lowerBound(key: string): number {

@@ -390,16 +390,10 @@ function registerPropertyTests(): void {
       });
     });
 
-    // FINDING (src/rule/curl-options.ts is not this file's to change): findLongOption lower-cases
-    // option names with String.prototype.toLowerCase(), which turns a Kelvin sign (U+212A) into an
-    // ASCII k, so the parser reads --soc\u212As5-hostname as --socks5-hostname (a "case-changed
-    // name"). curl < 8.6.0 folded ASCII only (curl_strnequal), and so do the prefilter and
-    // process-identity.ts: the pipeline (prefilter) says no proxy, `explain` (parser only) says
-    // proxy. The property above passes with the default seed; other seeds (PROPERTY_SEED=1, 2, 3
-    // with PROPERTY_CASES=100000) find this case. Drop the todo once the parser folds ASCII only.
+    // Found by this file with other seeds: the parser once lower-cased option names with
+    // toLowerCase(), which turns a Kelvin sign (U+212A) into an ASCII k; curl folds ASCII only.
     it(
       'the parser folds option names like curl (ASCII only): a Kelvin sign is not a k',
-      { todo: 'curl-options.ts findLongOption uses toLowerCase(): --soc\u212As5-hostname matches in the parser, not in the prefilter' },
       () => {
         for (const commandLine of ['curl --soc\u212As5-hostname h https://a', 'curl --SOC\u212AS5 h https://a', 'curl --soc\u212As5-h h https://a']) {
           const input: RuleInput = { processName: 'curl', commandLine };
@@ -575,15 +569,10 @@ const FAMILIES: readonly Family[] = [
 ];
 
 /**
- * FINDING (not fixed here: src/rule/argv-verdict.ts is not this file's to change): decideArgv
- * pushes one note per transfer ("... exempts only the hosts listed", "... counted anyway because
- * rule.noproxyStarDisables is false") with no cap, so the verdict grows with the input: 5,000
- * transfers make a 400 KB verdict, a 1 MB command line a 3.5 MB one. Linear in time, but past the
- * verdict-size bound robustness.test.ts sets for hostile input. These run as todo tests, so they
- * are reported without failing the run; drop the todo once the notes are capped.
+ * Found by this file: decideArgv once pushed one note per transfer with no cap, so 5,000
+ * transfers made a 400 KB verdict and a 1 MB command line a 3.5 MB one. Notes are capped now.
  */
-const UNCAPPED_NOTES = 'argv-verdict.ts adds one uncapped note per --next transfer: the verdict grows with the input';
-const TODO_FAMILIES: readonly Family[] = [
+const TRANSFER_FAMILIES: readonly Family[] = [
   { name: 'many transfers under a partial NO_PROXY list keep the verdict small', make: () => line(`curl ${times('-x p:1 https://a --next ')}`, { envVars: ['NO_PROXY=a'] }), argv: true },
   {
     name: "many transfers with --noproxy '*' and noproxyStarDisables false keep the verdict small",
@@ -611,13 +600,13 @@ function checkFamily(family: Family): void {
 }
 
 /** The worker's side: checks the families it is asked for, one at a time, and says how it went. */
-type LinearRequest = { list: 'families' | 'todo'; index: number };
+type LinearRequest = { list: 'families' | 'transfers'; index: number };
 type LinearReply = { ok: true } | { ok: false; message: string };
 const WORKER_ROLE = 'properties.test.ts linear-time worker';
 
 function serveLinearChecks(): void {
   parentPort?.on('message', ({ list, index }: LinearRequest) => {
-    const family = (list === 'families' ? FAMILIES : TODO_FAMILIES)[index] as Family;
+    const family = (list === 'families' ? FAMILIES : TRANSFER_FAMILIES)[index] as Family;
     let reply: LinearReply;
     try {
       checkFamily(family);
@@ -686,8 +675,8 @@ function registerLinearTests(): void {
     FAMILIES.forEach((family, index) => {
       it(family.name, { timeout: LINEAR_TIMEOUT_MS }, (t) => checkInWorker({ list: 'families', index }, t.signal));
     });
-    TODO_FAMILIES.forEach((family, index) => {
-      it(family.name, { timeout: LINEAR_TIMEOUT_MS, todo: UNCAPPED_NOTES }, (t) => checkInWorker({ list: 'todo', index }, t.signal));
+    TRANSFER_FAMILIES.forEach((family, index) => {
+      it(family.name, { timeout: LINEAR_TIMEOUT_MS }, (t) => checkInWorker({ list: 'transfers', index }, t.signal));
     });
   });
 }
