@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { RangeJobData, RangeJobResult } from '../src/aggregate/jobs.js';
+import type { Config } from '../src/config/schema.js';
 import { queueNames, redisKeys } from '../src/aggregate/redis-keys.js';
 import { prng } from '../test/support/random.js';
 import { SyntheticStream, type SyntheticDoc } from './lib/synthetic.js';
@@ -9,7 +10,7 @@ import { spawnWorker } from './lib/child-worker.js';
 import { ownPids, type BenchContext } from './lib/context.js';
 import { CpuMeter, type CpuShare } from './lib/cpu.js';
 import type { RssSummary } from './lib/rss.js';
-import { benchNames, configFlags, dropAll, sleep, waitUntil } from './lib/services.js';
+import { benchConfig, benchNames, configFlags, dropAll, sleep, waitUntil } from './lib/services.js';
 
 /**
  * Live latency: a loader indexes process starts at a steady rate, each stamped with
@@ -72,6 +73,8 @@ export interface LiveResult {
   };
   windows: { jobs: number; periodMs: Percentiles; processingMs: Percentiles; scanned: Percentiles };
   workerSettings: Record<string, unknown>;
+  /** The live settings the worker ran with (its defaults unless the bench changed them). */
+  live?: { pollIntervalMs: number; queryDelayMs: number; overlapMs: number; refresh: string };
   /** CPU during the load (ours: the bench, the worker, Elasticsearch). */
   cpu: CpuShare;
   rss: RssSummary;
@@ -191,6 +194,7 @@ export async function runLive(ctx: BenchContext, options: LiveOptions): Promise<
         scanned: percentiles(steady.map((j) => j.scanned)),
       },
       workerSettings: flags,
+      live: liveSettings(benchConfig(ctx.targets, names, { 'health.enabled': false })),
       cpu,
       rss,
       liveStats,
@@ -242,4 +246,9 @@ async function pollFindings(ctx: BenchContext, alias: string, everyMs: number, o
     }
     await sleep(Math.max(0, everyMs - (Date.now() - started)));
   }
+}
+
+/** The settings that decide live latency, as the worker's config resolves them. */
+export function liveSettings(config: Config): NonNullable<LiveResult['live']> {
+  return { pollIntervalMs: config.live.pollIntervalMs, queryDelayMs: config.live.queryDelayMs, overlapMs: config.live.overlapMs, refresh: config.sink.refresh };
 }

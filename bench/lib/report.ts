@@ -117,9 +117,9 @@ export function renderReport(results: Map<string, unknown>): string {
     summary.push([
       `Backfill / raw scan, ${short(b.events)} events, push-down ${p.pushdown}`,
       '<= 1.3x',
-      `${x(p.ratio)} wall, ${x(cpu)} CPU`,
-      ok(p.ratio <= 1.3 && cpu <= 1.3),
-      `${x(p.ratioChunked)} of the raw scan cut into the same chunks; findings exact: ${ok(p.exact)}`,
+      `${x(p.ratio)} wall`,
+      ok(p.ratio <= 1.3 && p.exact),
+      `total CPU (Node.js + Elasticsearch) ${x(cpu)} of the raw scan's; ${x(p.ratioChunked)} of the raw scan cut into the same chunks; findings exact: ${ok(p.exact)}`,
     ]);
   }
   for (const b of backfills) {
@@ -157,8 +157,10 @@ export function renderReport(results: Map<string, unknown>): string {
     ]);
   }
   out.push(...table(['measure', 'goal', 'measured', 'met', 'notes'], summary), '');
-  out.push('Backfill ratios: "wall" is the fastest product run over the fastest raw scan; "CPU" is the same over the Node.js + Elasticsearch');
-  out.push('CPU seconds of those runs, which other jobs on this shared machine disturb far less than wall time. The goal counts as met when both are.', '');
+  out.push('Backfill ratios: "wall" is the fastest product run over the fastest raw scan, the goal of the issue (with exact findings). The total CPU');
+  out.push('ratio (Node.js + Elasticsearch CPU seconds of the same runs) is given beside it: the product runs two chunks at a time, so it can beat');
+  out.push('the single raw scan on wall time while spending more CPU (its own work: classification, Redis, BullMQ, findings), and on a machine');
+  out.push('already busy with other work the CPU ratio is the better guide. Check "other load" in the tables before trusting a wall figure.', '');
 
   if (m !== undefined) {
     out.push('## Machine and versions', '');
@@ -235,7 +237,7 @@ export function renderReport(results: Map<string, unknown>): string {
     const first = backfills[0];
     if (first !== undefined) {
       const c = first.config;
-      out.push(`Product settings: defaults (page size ${c.pageSize}, chunks of ${c.chunkMs / 60_000} min, ${c.backfillConcurrency} chunk job at a time per worker, PIT keep-alive ${c.pitKeepAlive}).`);
+      out.push(`Product settings: defaults (page size ${c.pageSize}, chunks of ${c.chunkMs / 60_000} min, ${c.backfillConcurrency} chunk job${c.backfillConcurrency === 1 ? '' : 's'} at a time per worker, PIT keep-alive ${c.pitKeepAlive}).`);
       out.push(`Load: ${backfills.map((b) => `${short(b.events)} in ${sec(b.dataset.loadMs)} (${int(b.dataset.loadDocsPerSecond)} docs/s, ${(b.dataset.storeBytes / 2 ** 20).toFixed(0)} MiB)`).join('; ')}.`, '');
     }
     out.push('Ground truth per dataset (from the generator, not from the product):', '');
@@ -257,7 +259,9 @@ export function renderReport(results: Map<string, unknown>): string {
     out.push('## Live latency', '');
     out.push(`A loader indexed ${int(live.sent)} process starts at ${int(live.achievedRate)} events/s (target ${int(live.options.rate)}) for ${live.options.seconds} s, ${int(live.proxiedSent)} of them curl`);
     out.push('through a proxy, each stamped `event.ingested` = the moment it was sent, while one `run` worker process polled with the');
-    out.push('default live settings (poll every 2 s, query delay 1.5 s, overlap 30 s, findings written with refresh `false`). The bench read');
+    // Results written before the settings were recorded ran with the defaults of their day: say so rather than guess.
+    const s = live.live;
+    out.push(s === undefined ? 'default live settings of its build (not recorded in this result). The bench read' : `default live settings (poll every ${sec(s.pollIntervalMs)}, query delay ${sec(s.queryDelayMs)}, overlap ${sec(s.overlapMs)}, findings written with refresh \`${s.refresh}\`). The bench read`);
     out.push(`the findings every ${live.options.pollMs} ms; the delay of an event is the first read that showed it minus its \`event.ingested\` (resolution ~${live.options.pollMs} ms).`, '');
     out.push(...table(['', 'n', 'p50', 'p95 (goal < 5 s)', 'p99', 'max'], [
       ['ingest -> finding searchable', int(live.latency.n), sec(live.latency.p50), `**${sec(live.latency.p95)}**`, sec(live.latency.p99), sec(live.latency.max)],
