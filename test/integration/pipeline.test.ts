@@ -154,6 +154,17 @@ describe('the live worker', () => {
       assert.equal(findings[0]?.commandLine, 'curl -x socks5://203.0.113.9:1080 https://c2.example');
       // The cursor moves once the window's job completed, i.e. after its findings were written.
       await waitFor('the cursor to pass the event', async () => Number(await redis.get(`${names.keyPrefix}:live:cursor`)), (c) => c > now.getTime(), 10_000);
+
+      // Every window for the next live.overlapMs re-reads the event; none may rewrite its finding.
+      const seqNo = async () => {
+        await es.indices.refresh({ index: `${names.alias}*` });
+        const res = await es.search({ index: `${names.alias}*`, seq_no_primary_term: true, query: { match_all: {} } });
+        return res.hits.hits.map((h) => h._seq_no);
+      };
+      const written = await seqNo();
+      const overlapEnd = now.getTime() + app.config.live.overlapMs + app.config.live.pollIntervalMs;
+      await waitFor('the cursor to pass the overlap', async () => Number(await redis.get(`${names.keyPrefix}:live:cursor`)), (c) => c > overlapEnd, 20_000);
+      assert.deepEqual(await seqNo(), written, 'the overlapping windows left the unchanged finding alone');
     } finally {
       await worker.stop();
     }
