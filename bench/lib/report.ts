@@ -147,11 +147,11 @@ export function renderReport(results: Map<string, unknown>): string {
     summary.push([`Rule throughput, ${argv.name}, one core`, '-', ruleTimings(argv).map(([k, t]) => `${k === '' ? '' : `${k}: `}${int(t.linesPerSecond)} lines/s`).join(', '), '-', `vs the 7-regex baseline: ${ratios}`]);
   }
   if (scaling !== undefined) {
-    const families = new Set(scaling.results.map((r) => r.family)).size;
+    const hostile = new Set(scaling.results.map((r) => r.family).filter((f) => f !== 'normal')).size;
     const m = scaling.maxSlope;
     summary.push([
-      `Rule time vs command-line length, ${kib(scaling.sizes[0])} -> ${kib(scaling.sizes.at(-1))}, ${families} hostile families x ${new Set(scaling.results.map((r) => r.mode)).size} modes`,
-      'linear (log-log slope ~1, < 1.5)',
+      `Rule time vs command-line length, ${kib(scaling.sizes[0])} -> ${kib(scaling.sizes.at(-1))}, ${hostile} hostile families and a normal line, up to ${new Set(scaling.results.map((r) => r.mode)).size} modes`,
+      'linear: log-log slope from the smallest to the largest size < 1.5 (quadratic: 2)',
       `max slope ${m.value.toFixed(2)} (${m.family}, ${m.mode})`,
       ok(m.value < 1.5),
       `steepest between the two largest sizes: ${scaling.maxSlopeTop.value.toFixed(2)} (${scaling.maxSlopeTop.family}, ${scaling.maxSlopeTop.mode}); see the section below`,
@@ -159,7 +159,8 @@ export function renderReport(results: Map<string, unknown>): string {
   }
   out.push(...table(['measure', 'goal', 'measured', 'met', 'notes'], summary), '');
   out.push('Backfill ratios: "wall" is the fastest product run over the fastest raw scan, the goal of the issue (with exact findings). The total CPU');
-  out.push('ratio (Node.js + Elasticsearch CPU seconds of the same runs) is given beside it: the product runs two chunks at a time, so it can beat');
+  const concurrency = backfills[0]?.config.backfillConcurrency;
+  out.push(`ratio (Node.js + Elasticsearch CPU seconds of the same runs) is given beside it: the product runs ${concurrency === undefined ? 'several' : concurrency} chunk job(s) at a time, so it can beat`);
   out.push('the single raw scan on wall time while spending more CPU (its own work: classification, Redis, BullMQ, findings), and on a machine');
   out.push('already busy with other work the CPU ratio is the better guide. Check "other load" in the tables before trusting a wall figure.', '');
 

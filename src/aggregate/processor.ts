@@ -217,8 +217,9 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
     }
   });
   // Remember the concrete index, so later updates go where the finding lives even after a
-  // rollover, and the count now stored (a newer one, for superseded writes), so unchanged
-  // groups can be skipped by the next overlapping window.
+  // rollover, and the count just written, so the next overlapping window can skip the group
+  // while it stays unchanged. A superseded write (409) marks our lower count: writing it again
+  // would be refused the same way, so skipping it loses nothing.
   const remembered: Promise<GroupState>[] = [];
   for (const [id, index] of result.indexById) {
     const state = states.get(id);
@@ -234,6 +235,12 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
   if (result.dropped.length > 0) deps.onDropped?.(result.dropped);
 }
 
+/**
+ * The stored findings of groups Redis knows nothing about. A search sees writes once refreshed
+ * (backfill writes do not force it: `sink.backfillRefresh`); Redis losing a group's state within
+ * the refresh interval (1 s) of its write and the group being processed again in that same
+ * second is the one case it could miss, and a Redis restart alone takes longer.
+ */
 async function fetchStoredFindings(deps: PipelineDeps, ids: readonly string[]): Promise<Map<string, { index: string; source: unknown }>> {
   const out = new Map<string, { index: string; source: unknown }>();
   try {

@@ -187,10 +187,26 @@ function verdict(match: boolean, proxies: ProxyUse[], nearMisses: NearMiss[], re
   return { match, mode: 'argv', isCurl: true, proxies, nearMisses, reason, notes: capNotes(notes) };
 }
 
-/** The distinct notes in order, at most MAX_NOTES of them, then how many more there were. */
+const moreNotes = /^(\d+) more notes not listed$/;
+
+/**
+ * The distinct notes in order, at most MAX_NOTES of them, then one count of all those left out
+ * (the argument walk caps its own notes the same way; its count is added in, not repeated).
+ */
 function capNotes(notes: string[]): string[] {
   if (notes.length <= 1) return notes;
-  const distinct = [...new Set(notes)];
-  if (distinct.length <= MAX_NOTES) return distinct;
-  return [...distinct.slice(0, MAX_NOTES), `${distinct.length - MAX_NOTES} more notes not listed`];
+  let hidden = 0;
+  const distinct = new Set<string>();
+  for (const note of notes) {
+    const more = moreNotes.exec(note);
+    if (more !== null) hidden += Number(more[1]);
+    else distinct.add(note);
+  }
+  const kept = [...distinct];
+  if (kept.length > MAX_NOTES) {
+    hidden += kept.length - MAX_NOTES;
+    kept.length = MAX_NOTES;
+  }
+  if (hidden > 0) kept.push(`${hidden} more notes not listed`);
+  return kept;
 }

@@ -139,18 +139,21 @@ function joined(parts: readonly string[]): string {
   return parts.length === 1 ? (parts[0] as string) : parts.join('');
 }
 
-
 function readDoubleQuoted(text: string, start: number): { value: string; closed: boolean; next: number } {
-  let value = '';
+  const value: string[] = []; // pieces joined once, as in splitQuoted
   let run = start;
   let i = start;
   while (i < text.length) {
     const c = text.charCodeAt(i);
-    if (c === DOUBLE) return { value: value + text.slice(run, i), closed: true, next: i + 1 };
+    if (c === DOUBLE) {
+      value.push(text.slice(run, i));
+      return { value: joined(value), closed: true, next: i + 1 };
+    }
     if (c === BACKSLASH && i + 1 < text.length) {
       const next = text[i + 1] as string;
       if (next === '$' || next === '`' || next === '"' || next === '\\' || next === '\n') {
-        value += text.slice(run, i) + (next === '\n' ? '' : next);
+        value.push(text.slice(run, i));
+        if (next !== '\n') value.push(next);
         i += 2;
         run = i;
         continue;
@@ -158,5 +161,6 @@ function readDoubleQuoted(text: string, start: number): { value: string; closed:
     }
     i++;
   }
-  return { value: value + text.slice(run), closed: false, next: text.length };
+  value.push(text.slice(run));
+  return { value: joined(value), closed: false, next: text.length };
 }

@@ -78,3 +78,22 @@ describe('--noproxy "*" follows rule.noproxyStarDisables', () => {
     assert.equal(evaluate(curlLine("curl --noproxy '*,example.com' -x p https://a"), FULL).match, true);
   });
 });
+
+describe('argv verdict notes stay bounded', () => {
+  it('keeps 20 distinct notes and one count of every note left out, the parser\'s own count included', () => {
+    const transfers = Array.from({ length: 30 }, (_, i) => `-x p${i}:1 --noproxy h${i} https://a${i}`).join(' --next ');
+    const unknown = Array.from({ length: 25 }, (_, i) => `--bogus${i}`).join(' ');
+    const v = evaluate({ processName: 'curl', commandLine: `curl ${unknown} ${transfers}` }, { mode: 'argv', noproxyStarDisables: true, fastPath: false });
+    // 1 splitting note + 25 unknown options (the parser keeps 20 and counts 6) + 30 --noproxy notes = 56 notes.
+    assert.equal(v.notes.length, 21);
+    assert.equal(v.notes[20], '36 more notes not listed');
+    assert.equal(new Set(v.notes).size, 21, 'no note twice');
+  });
+
+  it('lists a note repeated by every transfer once', () => {
+    const transfers = Array.from({ length: 50 }, () => `-x p:1 --noproxy h https://a`).join(' --next ');
+    const v = evaluate({ processName: 'curl', commandLine: `curl ${transfers}` }, { mode: 'argv', noproxyStarDisables: true, fastPath: false });
+    assert.equal(v.notes.filter((n) => n.includes('exempts only the hosts listed')).length, 1);
+    assert.ok(!v.notes.some((n) => n.endsWith('more notes not listed')));
+  });
+});
