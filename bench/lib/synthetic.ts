@@ -1,4 +1,4 @@
-import { auditbeatEvent, auditdManagerEvent, defendEvent, sysmonLinuxEvent, type ProcessSpec } from '../../test/helpers/ecs-events.js';
+import { producerEvent, producers, type Producer, type ProcessSpec } from '../../test/helpers/ecs-events.js';
 import { prng } from '../../test/support/random.js';
 
 /**
@@ -15,10 +15,7 @@ import { prng } from '../../test/support/random.js';
  * Sysmon for Linux, so each source's quirks appear in the proportions a fleet would have.
  */
 
-/** The four producers the source stage reads. */
-export const producers = ['defend', 'auditd_manager', 'auditbeat', 'sysmon_linux'] as const;
-/** One producer. */
-export type Producer = (typeof producers)[number];
+export { producers, type Producer };
 
 /** Share of hosts per producer. */
 const producerWeights: Readonly<Record<Producer, number>> = { defend: 0.7, auditd_manager: 0.12, auditbeat: 0.1, sysmon_linux: 0.08 };
@@ -310,19 +307,9 @@ export class SyntheticStream {
 
 /** The document a producer writes for a process start (shapes shared with the integration tests). */
 export function render(producer: Producer, spec: ProcessSpec, fork = false): Record<string, unknown> {
-  switch (producer) {
-    case 'defend': {
-      const doc = defendEvent(spec);
-      if (fork) (doc.event as Record<string, unknown>).action = 'fork';
-      return doc;
-    }
-    case 'auditd_manager':
-      return auditdManagerEvent(spec);
-    case 'auditbeat':
-      return auditbeatEvent(spec);
-    case 'sysmon_linux':
-      return sysmonLinuxEvent(spec);
-  }
+  const doc = producerEvent(producer, spec);
+  if (fork && producer === 'defend') (doc.event as Record<string, unknown>).action = 'fork';
+  return doc;
 }
 
 function weighted<K extends string>(r: Rand, weights: Readonly<Record<K, number>>): K {

@@ -1,10 +1,8 @@
-import { auditbeatEvent, auditdManagerEvent, defendEvent, sysmonLinuxEvent, type ProcessSpec } from '../../test/helpers/ecs-events.js';
+import { producerEvent, producers, type Producer, type ProcessSpec } from '../../test/helpers/ecs-events.js';
 import { assertPlainArgv, type Argv } from './catalogue.js';
 
-/** The producers whose documents the generator writes (shapes shared with the integration tests). */
-export const producers = ['defend', 'auditd_manager', 'auditbeat', 'sysmon_linux'] as const;
-/** One producer. */
-export type Producer = (typeof producers)[number];
+// The producers whose documents the generator writes (shapes shared with the integration tests).
+export { producers, type Producer };
 
 /** One process start as the generator decided it, before any producer renders it. */
 export interface ProcessStart {
@@ -55,16 +53,7 @@ export function renderDoc(p: ProcessStart): Record<string, unknown> {
     // The indexer stamps event.ingested when it sends the document.
     ingested: null,
   };
-  switch (p.producer) {
-    case 'defend':
-      return defendEvent(spec);
-    case 'auditd_manager':
-      return auditdManagerEvent(spec);
-    case 'auditbeat':
-      return auditbeatEvent(spec);
-    case 'sysmon_linux':
-      return sysmonLinuxEvent(spec);
-  }
+  return producerEvent(p.producer, spec);
 }
 
 /**

@@ -116,3 +116,22 @@ export function sysmonLinuxEvent(spec: ProcessSpec): Record<string, unknown> {
     winlog: { computer_name: spec.host, event_id: '1', channel: 'Linux-Sysmon/Operational' },
   };
 }
+
+/** The four producers whose shapes the builders above write. */
+export const producers = ['defend', 'auditd_manager', 'auditbeat', 'sysmon_linux'] as const;
+/** One producer. */
+export type Producer = (typeof producers)[number];
+
+/** The document `producer` writes for a process start. */
+export function producerEvent(producer: Producer, spec: ProcessSpec): Record<string, unknown> {
+  switch (producer) {
+    case 'defend':
+      return defendEvent(spec);
+    case 'auditd_manager':
+      return auditdManagerEvent(spec);
+    case 'auditbeat':
+      return auditbeatEvent(spec);
+    case 'sysmon_linux':
+      return sysmonLinuxEvent(spec);
+  }
+}
