@@ -10,7 +10,9 @@ import { spawnWorker } from './lib/child-worker.js';
 import { ownPids, type BenchContext } from './lib/context.js';
 import { CpuMeter, type CpuShare } from './lib/cpu.js';
 import type { RssSummary } from './lib/rss.js';
-import { benchConfig, benchNames, configFlags, dropAll, sleep, waitUntil } from './lib/services.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../test/helpers/pipeline.js';
+import { benchConfig, benchNames, configFlags, dropAll } from './lib/services.js';
 
 /**
  * Live latency: a loader indexes process starts at a steady rate, each stamped with
@@ -97,7 +99,7 @@ export async function runLive(ctx: BenchContext, options: LiveOptions): Promise<
   let rss: RssSummary | undefined;
   try {
     // Ready once the live scheduler has taken its first step (the cursor exists).
-    await waitUntil('the live cursor', async () => {
+    await waitFor('the live cursor', async () => {
       if (worker.child.exitCode !== null) throw new Error(`worker exited early: ${worker.output().slice(-2_000)}`);
       return ctx.redis.exists(`${names.keyPrefix}:live:cursor`);
     }, (n) => n === 1, 90_000, 100);
@@ -150,7 +152,7 @@ export async function runLive(ctx: BenchContext, options: LiveOptions): Promise<
     const loadMs = Date.now() - t0;
     const cpu = meter.stop();
     ctx.log(`  sent ${sent} events (${proxied.size} proxied) in ${loadMs} ms; waiting for the last findings`);
-    await waitUntil('every proxied event in a finding', async () => [...proxied.values()].filter((p) => p.seenMs === undefined).length, (n) => n === 0, options.drainMs, 200).catch(() => undefined);
+    await waitFor('every proxied event in a finding', async () => [...proxied.values()].filter((p) => p.seenMs === undefined).length, (n) => n === 0, options.drainMs, 200).catch(() => undefined);
     pollerRunning = false;
     await poller;
     const jobs = await liveJobs(ctx.targets.redisUrl, names.keyPrefix);

@@ -1,7 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { producerIndexSuffix, producers, SyntheticStream, type DatasetSpec, type GroundTruth, type Producer, type SyntheticDoc } from './synthetic.js';
 import type { BenchNames } from './services.js';
-import { sleep } from './services.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How the loader sends documents. */
 export interface LoadOptions {

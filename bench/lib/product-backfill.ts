@@ -6,7 +6,8 @@ import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import type { BenchChild } from './child-worker.js';
 import { CpuMeter, type CpuShare, type PidGroups } from './cpu.js';
-import { sleep, waitUntil } from './services.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../test/helpers/pipeline.js';
 
 /** A finished backfill as measured from outside. */
 export interface MeasuredBackfill {
@@ -62,7 +63,7 @@ export async function childrenBackfill(
   const app = createApp(config, createLogger(config.log), 'command');
   try {
     // Every worker must be listening before the clock starts, or a slow starter would look like a slow backfill.
-    await waitUntil(
+    await waitFor(
       `${children.length} worker process(es) on the backfill queue`,
       async () => {
         for (const c of children) if (c.child.exitCode !== null) throw new Error(`worker ${c.pid} exited early: ${c.output().slice(-2_000)}`);

@@ -3,6 +3,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import { deleteKeys } from '../../test/helpers/services.js';
 
 /** Where the benchmarks run: loopback services only. Redis database 10 keeps them apart from tests (9) and real use (0). */
 export interface BenchTargets {
@@ -75,29 +76,3 @@ export async function dropAll(es: Client, redis: Redis, names: BenchNames): Prom
   for (const t of templates?.index_templates ?? []) await es.indices.deleteIndexTemplate({ name: t.name }, { ignore: [404] }).catch(() => undefined);
   await deleteKeys(redis, `${names.keyPrefix}*`);
 }
-
-/** Deletes every key matching a pattern (SCAN, never KEYS); bounded by the keyspace. */
-export async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== '0');
-  return deleted;
-}
-
-/** Polls `fn` every `everyMs` until `done` accepts its value; throws after `timeoutMs`. */
-export async function waitUntil<T>(what: string, fn: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(v)?.slice(0, 300)}`);
-    await sleep(everyMs);
-  }
-}
-
-/** A promise that resolves after `ms`. */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,5 +1,6 @@
 import type { OwnedService } from './services.js';
 import type { WorkerFleet } from './workers.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The faults the run injects. */
 export type FaultKind = 'kill-leader' | 'kill-follower' | 'restart-redis' | 'stop-elasticsearch';
@@ -37,7 +38,6 @@ export interface FaultTargets {
   log(line: string): void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs a fault plan against the fleet and the services, each fault at its time; records everything. */
 export class FaultInjector {

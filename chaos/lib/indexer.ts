@@ -1,5 +1,6 @@
 import type { GeneratedEvent } from './generator.js';
 import type { RawPatch } from './malformed/cases.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What became of one event on its way into Elasticsearch. */
 export type IndexOutcome =
@@ -44,7 +45,6 @@ interface Item {
   stamp: boolean;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A producer shipping documents to Elasticsearch the way an agent does: bulk requests, every

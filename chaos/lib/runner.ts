@@ -19,8 +19,8 @@ import { createChaosSourceIndex, readSourceDocs } from './source.js';
 import { historyEvents, historyRange, runStream } from './stream.js';
 import { expectedFindings } from './truth.js';
 import { WorkerFleet } from './workers.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * One chaos run, start to finish: own Redis (AOF) and Elasticsearch, historical data, two

@@ -1,5 +1,6 @@
 import type { App } from '../../src/app.js';
 import type { BackfillRecord } from '../../src/aggregate/backfill.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A backfill chunk job that ended in BullMQ's failed state. */
 export interface FailedChunk {
@@ -31,7 +32,6 @@ export interface SettleRequest {
   signal?: AbortSignal | undefined;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Waits until the live cursor passed the last live document and the backfill is done, or

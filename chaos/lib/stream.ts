@@ -1,6 +1,7 @@
 import type { EventGenerator, GeneratedEvent } from './generator.js';
 import type { ChaosOptions } from './options.js';
 import { seeded } from '../../test/support/random.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The historical range: the `hours` before the start of the current UTC day. */
 export function historyRange(hours: number, nowMs = Date.now()): { fromMs: number; toMs: number } {
@@ -18,7 +19,6 @@ export function historyEvents(gen: EventGenerator, o: ChaosOptions, range: { fro
   return out;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The live stream: on-time events at a steady rate (event time = now; the indexer stamps

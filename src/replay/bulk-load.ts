@@ -1,6 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { toServiceError } from '../source/errors.js';
 import type { ReplayRecord } from './records.js';
+import { setTimeout as defaultSleep } from 'node:timers/promises';
 
 /** Per-item outcome of loading one batch; every record lands in exactly one bucket. */
 export interface BatchOutcome {
@@ -20,7 +21,6 @@ export interface BulkOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Loads records with `op_type: create` and their deterministic `_id` (create also works for

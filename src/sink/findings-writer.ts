@@ -2,6 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { ServiceUnavailableError } from '../errors.js';
 import { toServiceError } from '../source/errors.js';
 import type { FindingDocument } from './encode.js';
+import { setTimeout as defaultSleep } from 'node:timers/promises';
 
 /** Items were still rejected with 429/5xx after every retry: retryable later, nothing written for them. */
 export class WriteRetryExhaustedError extends ServiceUnavailableError {
@@ -37,7 +38,6 @@ export interface WriterOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Writes findings with a partial-failure bulk: every item is inspected; 429 and 5xx items are

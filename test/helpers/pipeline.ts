@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { deleteKeys, esUrl, redisUrl, uniqueName } from './services.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Names one test owns: source indices, findings alias, Redis prefix. */
 export interface TestNames {
@@ -147,7 +148,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T>, done: (v: T
   while (Date.now() < deadline) {
     last = await fn();
     if (done(last)) return last;
-    await new Promise((r) => setTimeout(r, everyMs));
+    await sleep(everyMs);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
 }

@@ -10,10 +10,10 @@ import { expectedFromTruth, type TruthEvent } from '../helpers/ground-truth.js';
 import { cleanup, createSourceIndex, indexDocs, readFindings, testConfig, testNames, waitFor } from '../helpers/pipeline.js';
 import { comparable, day, expectedFindings, loadScenario, scenarioSuppressions } from '../helpers/scenario.js';
 import { testEsClient, testRedis } from '../helpers/services.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // Worker processes (the built CLI in dist/) against the real Elasticsearch and Redis.
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a live worker killed with SIGKILL and started again', () => {
   const names = testNames('sigkill');
