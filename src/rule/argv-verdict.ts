@@ -23,7 +23,9 @@ export function decideArgv(invocation: Invocation, options: RuleOptions): Verdic
   let nearMisses: Collector<NearMiss> | null = null;
   // The invocation's notes are this verdict's own (readInvocation makes them per event).
   const notes = invocation.notes;
-  walk.notes?.appendTo(notes);
+  for (const note of valuesOf(walk.notes)) notes.push(note);
+  // The walk caps its own notes: what it left out counts towards the verdict's summary line.
+  const walkHidden = walk.notes === null ? 0 : walk.notes.size - walk.notes.values().length;
   for (const miss of valuesOf(walk.rejected)) nearMisses = addNearMiss(nearMisses, miss);
   for (const miss of valuesOf(walk.overridden)) nearMisses = addNearMiss(nearMisses, miss);
 
@@ -33,7 +35,7 @@ export function decideArgv(invocation: Invocation, options: RuleOptions): Verdic
         if (candidate !== null) nearMisses = addNearMiss(nearMisses, { token: display(candidate), reason: `never used: curl stops first (${walk.stop})` });
       }
     }
-    return verdict(false, [], nearMissList(nearMisses), `curl uses no proxy: ${walk.stop}.`, notes);
+    return verdict(false, [], nearMissList(nearMisses), `curl uses no proxy: ${walk.stop}.`, { notes, hidden: walkHidden });
   }
 
   let disabledBy: string | null = null;
@@ -74,12 +76,12 @@ export function decideArgv(invocation: Invocation, options: RuleOptions): Verdic
     }
   }
   if (proxiesDropped > 0) notes.push(`${proxiesDropped} more proxies not listed`);
-  if (proxies !== null) return verdict(true, proxies, nearMissList(nearMisses), matchReason(proxies, proxiesDropped), notes);
+  if (proxies !== null) return verdict(true, proxies, nearMissList(nearMisses), matchReason(proxies, proxiesDropped), { notes, hidden: walkHidden });
 
   const reason = noMatchReason(disabledBy, nearMisses !== null, walk.indicators !== null);
   // Proxy-looking options only matter when no proxy is used: they explain why nothing matched.
   for (const miss of valuesOf(walk.indicators)) nearMisses = addNearMiss(nearMisses, miss);
-  return verdict(false, [], nearMissList(nearMisses), reason, notes);
+  return verdict(false, [], nearMissList(nearMisses), reason, { notes, hidden: walkHidden });
 }
 
 function addNearMiss(collector: Collector<NearMiss> | null, miss: NearMiss): Collector<NearMiss> {
@@ -183,30 +185,19 @@ export const NO_PROXY_REASON = 'curl uses no proxy: no proxy option and no proxy
 /** Notes kept per verdict: a command line of thousands of --next transfers must not make a megabyte verdict. */
 export const MAX_NOTES = 20;
 
-function verdict(match: boolean, proxies: ProxyUse[], nearMisses: NearMiss[], reason: string, notes: string[]): Verdict {
-  return { match, mode: 'argv', isCurl: true, proxies, nearMisses, reason, notes: capNotes(notes) };
+function verdict(match: boolean, proxies: ProxyUse[], nearMisses: NearMiss[], reason: string, notes: { notes: string[]; hidden: number }): Verdict {
+  return { match, mode: 'argv', isCurl: true, proxies, nearMisses, reason, notes: capNotes(notes.notes, notes.hidden) };
 }
 
-const moreNotes = /^(\d+) more notes not listed$/;
-
-/**
- * The distinct notes in order, at most MAX_NOTES of them, then one count of all those left out
- * (the argument walk caps its own notes the same way; its count is added in, not repeated).
- */
-function capNotes(notes: string[]): string[] {
-  if (notes.length <= 1) return notes;
-  let hidden = 0;
-  const distinct = new Set<string>();
-  for (const note of notes) {
-    const more = moreNotes.exec(note);
-    if (more !== null) hidden += Number(more[1]);
-    else distinct.add(note);
-  }
-  const kept = [...distinct];
+/** The distinct notes in order, at most MAX_NOTES of them, then one count of all left out (`hidden` already were). */
+function capNotes(notes: string[], hidden: number): string[] {
+  if (notes.length <= 1 && hidden === 0) return notes;
+  const kept = [...new Set(notes)];
+  let left = hidden;
   if (kept.length > MAX_NOTES) {
-    hidden += kept.length - MAX_NOTES;
+    left += kept.length - MAX_NOTES;
     kept.length = MAX_NOTES;
   }
-  if (hidden > 0) kept.push(`${hidden} more notes not listed`);
+  if (left > 0) kept.push(`${left} more notes not listed`);
   return kept;
 }

@@ -32,13 +32,6 @@ export class Collector<T> {
     return this.items ?? NONE;
   }
 
-  /** Appends the kept items, plus the summary item when some were dropped, to `target`. */
-  appendTo(target: T[]): void {
-    if (this.items === null) return;
-    for (const item of this.items) target.push(item);
-    if (this.dropped > 0) target.push(this.summary(this.dropped));
-  }
-
   /** The kept items, plus the summary item when some were dropped. */
   toArray(): T[] {
     if (this.items === null) return [];
