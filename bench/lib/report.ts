@@ -281,7 +281,7 @@ export function renderReport(results: Map<string, unknown>): string {
         ['job done -> finding searchable (findings refresh + read period)', sec(st.untilSearchable.p50), sec(st.untilSearchable.p95), sec(st.untilSearchable.max)],
       ]), '');
       const w = live.windows;
-      out.push(`Live windows during the load: ${w.jobs}; one queued every ${sec(w.periodMs.p50)} (p50, p95 ${sec(w.periodMs.p95)}); each ran ${sec(w.processingMs.p50)} (p50, p95 ${sec(w.processingMs.p95)}) and scanned ${int(w.scanned.p50)} hits (p50; the 30 s overlap is re-read every time).`, '');
+      out.push(`Live windows during the load: ${w.jobs}; one queued every ${sec(w.periodMs.p50)} (p50, p95 ${sec(w.periodMs.p95)}); each ran ${sec(w.processingMs.p50)} (p50, p95 ${sec(w.processingMs.p95)}) and scanned ${int(w.scanned.p50)} hits (p50; the ${live.live === undefined ? '' : `${sec(live.live.overlapMs)} `}overlap is re-read every time).`, '');
     }
   }
 

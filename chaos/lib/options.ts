@@ -62,8 +62,8 @@ const quiet = (line: string) => void process.stderr.write(`${line}\n`);
 /**
  * The product's defaults except what a bounded run needs: a 250 ms poll interval (as the
  * integration tests), quick failover (lease 3 s, job lock 4 s, first retry 200 ms), and a
- * 15-minute backfill chunk. `overlapMs` is the default 30 s in the medium run and 10 s in the
- * small one, whose whole stream lasts 35 s.
+ * 15-minute backfill chunk. `overlapMs` is 30 s in the medium run (the product default when
+ * the run was written; 10 s since) and 10 s in the small one, whose whole stream lasts 35 s.
  */
 function productSettings(overlapMs: number): Record<string, unknown> {
   return {

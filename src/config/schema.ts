@@ -180,7 +180,7 @@ export const configSchema = z
         backfillRefresh: z
           .enum(['false', 'wait_for', 'true'])
           .default('false')
-          .describe("Refresh policy of backfill finding writes: with \"false\" they become searchable at the findings index's refresh interval (1 s by default); a refresh per chunk cost a fifth of Elasticsearch's CPU in the 1M-event benchmark."),
+          .describe("Refresh policy of backfill finding writes: with \"false\" they become searchable at the findings index's refresh interval (1 s by default) instead of forcing a refresh per chunk (docs/performance.md)."),
         bulkMaxRetries: z.number().int().min(0).max(20).default(5).describe('Retries of items rejected with 429 or 5xx.'),
         ilmPolicy: z
           .string()
