@@ -239,7 +239,7 @@ describe('createClassifier buckets and groups by config', () => {
 describe('createClassifier is pure', () => {
   it('gives the same result for the same hit every time', () => {
     const argv = classifier();
-    assert.deepEqual(argv.classify(loadHit('sysmon-linux-event1')), argv.classify(loadHit('sysmon-linux-event1')));
+    assert.deepEqual(mustMatch(argv.classify(loadHit('sysmon-linux-event1'))), mustMatch(argv.classify(loadHit('sysmon-linux-event1'))));
   });
 
   it('does not change the hit it classifies', () => {

@@ -3,11 +3,12 @@ import { describe, it } from 'node:test';
 import type { Queue } from 'bullmq';
 import { cursorLagSource, queueDepthSource, type CountingQueue } from '../../../src/telemetry/sources.js';
 
-// Compile-time: a BullMQ Queue is a CountingQueue, so app.ts can pass its queues as they are.
+// Checked by the type-check `npm test` runs, not at run time: a BullMQ Queue is a
+// CountingQueue, so app.ts can pass its queues as they are (this line fails to compile otherwise).
 const queueIsCounting: Queue extends CountingQueue ? true : false = true;
+void queueIsCounting;
 
 describe('gauge sources', () => {
-  it('accepts BullMQ queues', () => assert.equal(queueIsCounting, true));
 
   it('reads waiting, active, delayed and failed of each queue, 0 for a state BullMQ leaves out', async () => {
     const asked: string[][] = [];

@@ -32,8 +32,9 @@ describe('withSpan', () => {
     const spans = exporter.getFinishedSpans();
     const job = spans.find((s) => s.name === spanNames.job);
     const range = spans.find((s) => s.name === spanNames.processRange);
-    assert.equal(range?.parentSpanContext?.spanId, job?.spanContext().spanId);
-    assert.equal(range?.spanContext().traceId, job?.spanContext().traceId);
+    assert.ok(job !== undefined && range !== undefined, `both spans are recorded, got ${spans.map((s) => s.name).join(', ')}`);
+    assert.equal(range.parentSpanContext?.spanId, job.spanContext().spanId);
+    assert.equal(range.spanContext().traceId, job.spanContext().traceId);
   });
 
   it('marks the span as an error with the exception and rethrows', async () => {
