@@ -20,6 +20,7 @@ import type { Logger } from './telemetry/logger.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { cursorLagSource, queueDepthSource } from './telemetry/sources.js';
 import { LiveCursor } from './aggregate/cursor.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * The one place that wires the stages together. Every resource registers its close when it
@@ -202,7 +203,7 @@ async function ensureFindingsIndexPatiently(app: App, signal?: AbortSignal): Pro
       if (signal?.aborted === true || (err instanceof DetectorError && !err.retryable)) throw err;
       const delay = Math.min(1_000 * 2 ** attempt, 30_000);
       app.logger.warn({ err, event: { action: 'findings-index-wait' } }, `cannot prepare the findings index yet; retrying in ${delay} ms`);
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay);
     }
   }
 }

@@ -11,6 +11,7 @@ import type { RangeStats } from './processor.js';
 import { recordError } from './recent-errors.js';
 import type { RedisKeys } from './redis-keys.js';
 import { liveJobId, planWindows, type LiveWindow } from './window.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What the scheduler needs; wired by app.ts. */
 export interface LiveSchedulerDeps {
@@ -188,7 +189,7 @@ export class LiveScheduler {
         await this.#lease.acquire();
         lastRenew = this.#now();
       }
-      await new Promise((r) => setTimeout(r, jobPollMs));
+      await sleep(jobPollMs);
     }
     return outcomes as JobOutcome[];
   }

@@ -40,14 +40,6 @@ export function emptyStats(): RangeStats {
   return { scanned: 0, matched: 0, suppressed: 0, suppressedBy: {}, skipped: 0, skippedBy: {}, groups: 0, findingsWritten: 0, findingsSuperseded: 0, findingsDropped: 0, findingsUnchanged: 0 };
 }
 
-/** Adds `b` into `a` (in place) and returns `a`. */
-export function addStats(a: RangeStats, b: RangeStats): RangeStats {
-  for (const k of ['scanned', 'matched', 'suppressed', 'skipped', 'groups', 'findingsWritten', 'findingsSuperseded', 'findingsDropped', 'findingsUnchanged'] as const) a[k] += b[k];
-  for (const [k, v] of Object.entries(b.suppressedBy)) a.suppressedBy[k] = (a.suppressedBy[k] ?? 0) + v;
-  for (const [k, v] of Object.entries(b.skippedBy) as [SkipReason, number][]) a.skippedBy[k] = (a.skippedBy[k] ?? 0) + v;
-  return a;
-}
-
 /** What processing a range needs; wired once by app.ts. */
 export interface PipelineDeps {
   es: Client;

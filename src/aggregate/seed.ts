@@ -1,6 +1,7 @@
 import type { CimField } from '../normalize/fields.js';
 import type { MatchMeta } from './classify.js';
 import type { GroupEvent } from './group-store.js';
+import { eventRefKey } from './group.js';
 
 /**
  * Events a stored finding counted but did not list (its list is capped at
@@ -24,7 +25,7 @@ export function seedEventsFromFinding(doc: unknown): GroupEvent[] {
   const out: GroupEvent[] = [];
   const ref = (e: unknown) => {
     const x = e as { index?: unknown; id?: unknown } | undefined;
-    return typeof x?.index === 'string' && typeof x.id === 'string' ? `${x.index}|${x.id}` : undefined;
+    return typeof x?.index === 'string' && typeof x.id === 'string' ? eventRefKey({ index: x.index, id: x.id }) : undefined;
   };
   const firstRef = ref(f.first_event);
   const lastRef = ref(f.last_event);

@@ -1,16 +1,19 @@
 import type { SourceKind } from './fields.js';
-import { asString, getPath } from './values.js';
+import { asString, compilePath, getPath } from './values.js';
+
+// Read for every hit: compiled once, like the normalizer's own paths.
+const paths = { dataStreamDataset: compilePath('data_stream.dataset'), eventDataset: compilePath('event.dataset'), agentType: compilePath('agent.type') };
 
 /**
  * Which producer wrote an event: from its dataset first (set by Elastic Agent integrations),
  * then module/agent fields (Beats), then the index name.
  */
 export function detectSourceKind(source: unknown, index: string): SourceKind {
-  const dataset = asString(getPath(source, 'data_stream.dataset'), 200) ?? asString(getPath(source, 'event.dataset'), 200) ?? '';
+  const dataset = asString(getPath(source, paths.dataStreamDataset), 200) ?? asString(getPath(source, paths.eventDataset), 200) ?? '';
   if (dataset.startsWith('endpoint.events.process')) return 'elastic_defend';
   if (dataset.startsWith('auditd_manager.')) return 'auditd_manager';
   if (dataset.startsWith('sysmon_linux.')) return 'sysmon_linux';
-  const agentType = asString(getPath(source, 'agent.type'), 200);
+  const agentType = asString(getPath(source, paths.agentType), 200);
   if (agentType === 'auditbeat') return 'auditbeat';
   const name = backingName(index);
   if (name.includes('logs-endpoint.events.process')) return 'elastic_defend';

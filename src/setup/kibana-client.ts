@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { KibanaError } from './errors.js';
 import { caTransport, fetchTransport, multipartFile, type HttpRequest, type Transport } from './kibana-transport.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How `setup` authenticates to Kibana (none when Kibana security is off). */
 export type KibanaAuth = { apiKey: string } | { username: string; password: string };
@@ -220,8 +221,4 @@ function describeTransportError(err: unknown): string {
   const cause = err.cause as { code?: string; message?: string } | undefined;
   const detail = cause?.code ?? cause?.message;
   return detail !== undefined && !err.message.includes(detail) ? `${err.message} (${detail})` : err.message;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((res) => setTimeout(res, ms));
 }

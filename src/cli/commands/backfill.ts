@@ -6,6 +6,7 @@ import { collect } from '../collect.js';
 import { configFor } from '../context.js';
 import { createProgressView, progressLine } from '../progress.js';
 import { formatDuration, parseIsoFlag } from '../time.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 interface BackfillOptions {
   from?: string;
@@ -99,7 +100,7 @@ async function follow(app: App, id: string, plain: boolean): Promise<void> {
       if (r === undefined) throw new Error(`backfill ${id} disappeared`);
       view.update(r, Date.now());
       if (r.status === 'done' || r.status === 'cancelled') break;
-      await new Promise((res) => setTimeout(res, plain ? 1_000 : 250));
+      await sleep(plain ? 1_000 : 250);
     }
   } finally {
     view.stop();

@@ -11,6 +11,7 @@ import { ensureFindingsIndex } from '../../sink/findings-index.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { configFor } from '../context.js';
 import { formatDuration } from '../time.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The repository root (same relative place from src/ and dist/). */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -71,7 +72,7 @@ async function runDemo(app: App, file: string, started: number): Promise<void> {
       if (r === undefined) throw new Error(`backfill ${record.id} disappeared`);
       done = r;
       if (r.status === 'done' || r.status === 'cancelled') break;
-      await new Promise((res) => setTimeout(res, 250));
+      await sleep(250);
     }
   } finally {
     await worker.stop();
