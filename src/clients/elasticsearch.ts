@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import type { Config } from '../config/schema.js';
+import { readCaFile } from './ca-file.js';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -26,13 +26,7 @@ export function createElasticsearchClient(es: Config['elasticsearch']): Client {
     if (es.caFile === undefined) options.tls = { rejectUnauthorized: false };
   }
   if (es.caFile !== undefined) {
-    let ca: string;
-    try {
-      ca = readFileSync(es.caFile, 'utf8');
-    } catch (err) {
-      throw new ConfigError([`elasticsearch.caFile: expected a readable PEM file, got ${(err as NodeJS.ErrnoException).code ?? String(err)} for ${es.caFile}`]);
-    }
-    options.tls = { ca };
+    options.tls = { ca: readCaFile('elasticsearch.caFile', es.caFile) };
   }
   return new Client(options);
 }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config/schema.js';
+import { readCaFile } from './ca-file.js';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -19,13 +19,7 @@ export function createRedis(redis: Config['redis'], role: 'worker' | 'command'):
   };
   if (redis.caFile !== undefined) {
     if (!redis.url.startsWith('rediss://')) throw new ConfigError([`redis.caFile: expected a rediss:// URL with it, got ${redis.url.split('://')[0]}://`]);
-    let ca: string;
-    try {
-      ca = readFileSync(redis.caFile, 'utf8');
-    } catch (err) {
-      throw new ConfigError([`redis.caFile: expected a readable PEM file, got ${(err as NodeJS.ErrnoException).code ?? String(err)} for ${redis.caFile}`]);
-    }
-    options.tls = { ca };
+    options.tls = { ca: readCaFile('redis.caFile', redis.caFile) };
   }
   return new Redis(redis.url, options);
 }

@@ -8,6 +8,7 @@ import { configFileEnv, readEnv } from './env.js';
 import { nodeAt, type SchemaNode } from './json-schema.js';
 import { isSecretKey, redactUrl } from './redact.js';
 import { configSchema, type Config } from './schema.js';
+import { deepFreeze } from '../freeze.js';
 
 /** Where the configuration comes from; each layer overrides the one before. */
 export interface LoadOptions {
@@ -189,12 +190,4 @@ function typeName(v: unknown): string {
 
 function isPlainObject(v: unknown): v is Tree {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

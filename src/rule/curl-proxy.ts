@@ -5,6 +5,7 @@ import { equalsIgnoreCase, mentionsCurl, nameKind, surelyNotCurl, type NameKind 
 import { shorten } from './proxy-url.js';
 import { evaluateSplunk } from './splunk-analytic.js';
 import type { RuleInput, RuleOptions, Verdict } from './types.js';
+import { deepFreeze } from '../freeze.js';
 
 /**
  * The fast path's verdicts are shared, frozen instances: nearly every event gets one, and
@@ -14,11 +15,7 @@ const FAST_NOT_CURL: Verdict = frozenVerdict(false, "Not the curl process: a she
 const FAST_NO_PROXY: Verdict = frozenVerdict(true, NO_PROXY_REASON);
 
 function frozenVerdict(isCurl: boolean, reason: string): Verdict {
-  const verdict: Verdict = { match: false, mode: 'argv', isCurl, proxies: [], nearMisses: [], reason, notes: [] };
-  Object.freeze(verdict.proxies);
-  Object.freeze(verdict.nearMisses);
-  Object.freeze(verdict.notes);
-  return Object.freeze(verdict);
+  return deepFreeze<Verdict>({ match: false, mode: 'argv', isCurl, proxies: [], nearMisses: [], reason, notes: [] });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../freeze.js';
 /**
  * The rule's metadata as data: identity, ATT&CK mapping, risk and the finding message.
  * Upstream values (id, name, version, author, impact, confidence, message, annotations, the
@@ -76,12 +77,4 @@ export function renderMessage(fields: MessageFields, template: string = RULE_MET
     const value = fields[name];
     return value === undefined || value === '' ? 'unknown' : value;
   });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -2,6 +2,7 @@ import { compileGlob, globFindLower } from './glob.js';
 import { equalsIgnoreCase } from './process-identity.js';
 import { redactCredentials, shorten } from './proxy-url.js';
 import type { ProxyUse, RuleInput, Verdict } from './types.js';
+import { deepFreeze } from '../freeze.js';
 
 /**
  * splunk mode: the analytic, reproduced exactly, false positives and misses included:
@@ -76,13 +77,13 @@ function isSpace(c: number): boolean {
  */
 const NOT_CURL_BY_NAME = new Map<string, Verdict>();
 const MAX_MEMO_NAMES = 1024;
-const NAME_MISSING = frozen(notCurlVerdict(undefined));
+const NAME_MISSING = deepFreeze(notCurlVerdict(undefined));
 
 function notCurl(name: string | undefined): Verdict {
   if (name === undefined) return NAME_MISSING;
   const known = NOT_CURL_BY_NAME.get(name);
   if (known !== undefined) return known;
-  const made = frozen(notCurlVerdict(name));
+  const made = deepFreeze(notCurlVerdict(name));
   if (NOT_CURL_BY_NAME.size < MAX_MEMO_NAMES) NOT_CURL_BY_NAME.set(name, made);
   return made;
 }
@@ -90,13 +91,6 @@ function notCurl(name: string | undefined): Verdict {
 function notCurlVerdict(name: string | undefined): Verdict {
   const shown = name === undefined ? 'is missing' : `is "${shorten(name, 80)}"`;
   return verdict(false, false, [], `process_name ${shown}, and the analytic requires process_name=curl.`, []);
-}
-
-function frozen(made: Verdict): Verdict {
-  Object.freeze(made.proxies);
-  Object.freeze(made.nearMisses);
-  Object.freeze(made.notes);
-  return Object.freeze(made);
 }
 
 function verdict(match: boolean, isCurl: boolean, proxies: ProxyUse[], reason: string, notes: string[]): Verdict {
