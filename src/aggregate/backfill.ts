@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { InputError } from '../errors.js';
 import { rangeJobOptions, type RangeJobData, type RangeJobResult } from './jobs.js';
-import type { RangeStats } from './processor.js';
+import { totalledStats, type RangeStats, type StatTotals } from './processor.js';
 import type { RedisKeys } from './redis-keys.js';
 import { planChunks } from './window.js';
 
@@ -25,10 +25,8 @@ export interface BackfillRecord {
   startAtMs: number;
   startedAtMs: number | undefined;
   finishedAtMs: number | undefined;
-  stats: Pick<RangeStats, 'scanned' | 'matched' | 'suppressed' | 'skipped' | 'findingsWritten' | 'findingsDropped'>;
+  stats: StatTotals;
 }
-
-const statFields = ['scanned', 'matched', 'suppressed', 'skipped', 'findingsWritten', 'findingsDropped'] as const;
 
 const chunkDoneScript = `
 -- KEYS[1]  backfill hash
@@ -174,7 +172,7 @@ export class Backfills {
       startAtMs: Number(h.startAtMs),
       startedAtMs: num('startedAtMs'),
       finishedAtMs: num('finishedAtMs'),
-      stats: Object.fromEntries(statFields.map((f) => [f, Number(h[f] ?? 0)])) as BackfillRecord['stats'],
+      stats: Object.fromEntries(totalledStats.map((f) => [f, Number(h[f] ?? 0)])) as BackfillRecord['stats'],
     };
   }
 
@@ -219,7 +217,7 @@ export class Backfills {
   /** Records a finished chunk once, however often it finishes. */
   async chunkDone(id: string, chunk: number, stats: RangeStats, now = Date.now()): Promise<number> {
     const args: (string | number)[] = [chunk, now];
-    for (const f of statFields) args.push(f, stats[f]);
+    for (const f of totalledStats) args.push(f, stats[f]);
     return this.#redis.cpdChunkDone(this.keys.backfill(id), `${this.keys.backfill(id)}:done`, ...args);
   }
 }

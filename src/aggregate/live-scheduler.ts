@@ -7,7 +7,7 @@ import { withSpan } from '../telemetry/tracing.js';
 import { LiveCursor } from './cursor.js';
 import { rangeJobOptions, type RangeJobData, type RangeJobResult } from './jobs.js';
 import { LeaderLease } from './leader.js';
-import type { RangeStats } from './processor.js';
+import { totalledStats, type RangeStats } from './processor.js';
 import { recordError } from './recent-errors.js';
 import type { RedisKeys } from './redis-keys.js';
 import { liveJobId, planWindows, type LiveWindow } from './window.js';
@@ -196,13 +196,12 @@ export class LiveScheduler {
 
   async #recordStats(outcomes: readonly JobOutcome[], cursor: number): Promise<void> {
     const { redis, keys } = this.#deps;
-    const totals = { scanned: 0, matched: 0, suppressed: 0, skipped: 0, findingsWritten: 0, findingsDropped: 0 };
-    for (const o of outcomes) {
-      if (!o.ok || o.stats === undefined) continue;
-      for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += o.stats[k];
-    }
     const m = redis.multi();
-    for (const [k, v] of Object.entries(totals)) if (v > 0) m.hincrby(keys.liveStats, k, v);
+    for (const k of totalledStats) {
+      let total = 0;
+      for (const o of outcomes) if (o.ok && o.stats !== undefined) total += o.stats[k];
+      if (total > 0) m.hincrby(keys.liveStats, k, total);
+    }
     m.hset(keys.liveStats, 'lastTickAt', String(this.#now()), 'cursor', String(cursor));
     await m.exec();
   }

@@ -35,6 +35,11 @@ export interface RangeStats {
   findingsUnchanged: number;
 }
 
+/** The counters kept as running totals (backfill records, live stats in Redis). */
+export const totalledStats = ['scanned', 'matched', 'suppressed', 'skipped', 'findingsWritten', 'findingsDropped'] as const;
+/** Those totals. */
+export type StatTotals = Pick<RangeStats, (typeof totalledStats)[number]>;
+
 /** An empty set of counters. */
 export function emptyStats(): RangeStats {
   return { scanned: 0, matched: 0, suppressed: 0, suppressedBy: {}, skipped: 0, skippedBy: {}, groups: 0, findingsWritten: 0, findingsSuperseded: 0, findingsDropped: 0, findingsUnchanged: 0 };
