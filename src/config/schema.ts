@@ -100,8 +100,10 @@ export const configSchema = z
             'logs-auditd_manager.auditd-*',
             'auditbeat-*',
             'logs-sysmon_linux.log-*',
+            'logs-crowdstrike.fdr-*',
+            'logs-sentinel_one_cloud_funnel.event-*',
           ])
-          .describe('Index patterns holding ECS process-start events (Elastic Defend, Auditd Manager, Auditbeat, Sysmon for Linux). Missing indices are not an error. Env CPD_SOURCE_INDEX_PATTERNS (comma-separated).'),
+          .describe('Index patterns holding ECS process-start events (Elastic Defend, Auditd Manager, Auditbeat, Sysmon for Linux, CrowdStrike FDR, SentinelOne Cloud Funnel; docs/producers.md). Missing indices are not an error. Env CPD_SOURCE_INDEX_PATTERNS (comma-separated).'),
         liveTimeField: z
           .string()
           .min(1)

@@ -1,6 +1,7 @@
-import { cimFields, execActions, type CimField, type SourceKind } from './fields.js';
+import { isExecution } from './exec-test.js';
+import { arrayRules, cimFields, type CimField, type SourceKind } from './fields.js';
 import { detectSourceKind } from './source-kind.js';
-import { asEpochMs, asString, asStringArray, basename, compilePath, fitString, getPath, type FieldPath, type ValueNote } from './values.js';
+import { ARRAY_JOINER, asEpochMs, asString, asStringArray, basename, compilePath, distinctValues, fitString, getPath, type FieldPath, type ValueNote } from './values.js';
 
 /** One search hit as the source stage hands it over. */
 export interface SourceHit {
@@ -48,7 +49,7 @@ const ruleFields = ['process_name', 'process', 'process_path'] as const satisfie
 const paths = {
   timestamp: compilePath('@timestamp'),
   ingested: compilePath('event.ingested'),
-  action: compilePath('event.action'),
+  processName: compilePath('process.name'),
   args: compilePath('process.args'),
   envVars: compilePath('process.env_vars'),
   sysmonUser: compilePath('winlog.event_data.User'),
@@ -89,11 +90,13 @@ export function createNormalizer(options: NormalizeOptions): Normalizer {
   const read = (src: unknown, field: CimField, notes: Set<ValueNote>): string | undefined => {
     const max = maxBytes(field);
     for (const path of fieldPaths[field]) {
-      const value = asString(getPath(src, path), max, notes);
-      if (value !== undefined) return value;
+      const value = asString(getPath(src, path), max, notes, arrayRules[field]);
+      if (value !== undefined && !isPlaceholder(value)) return value;
     }
     return undefined;
   };
+  // process.name as an array: the value that agrees with the executable, when one does.
+  const defaultNamePath = options.fieldMap.process_name.length === 1 && options.fieldMap.process_name[0] === 'process.name';
 
   return {
     ruleView(hit) {
@@ -102,11 +105,7 @@ export function createNormalizer(options: NormalizeOptions): Normalizer {
       if (time === undefined) return { ok: false, reason: 'no_timestamp' };
 
       const kind = detectSourceKind(src, hit.index);
-      const allowed = execActions[kind];
-      if (allowed.length > 0) {
-        const action = asString(getPath(src, paths.action), 200);
-        if (action !== undefined && !allowed.includes(action)) return { ok: false, reason: 'not_exec_action' };
-      }
+      if (!isExecution(kind, src)) return { ok: false, reason: 'not_exec_action' };
 
       const notes = new Set<ValueNote>();
       const cim: Partial<Record<CimField, string>> = {};
@@ -121,7 +120,15 @@ export function createNormalizer(options: NormalizeOptions): Normalizer {
 
       // The integration renames the syslog app name ("sysmon") into process.name and derives
       // names only from Windows paths: the executable is the truth.
-      if (kind === 'sysmon_linux' && cim.process_path !== undefined) cim.process_name = basename(cim.process_path);
+      // When the image is "(null)", the command line's first word names the program.
+      if (kind === 'sysmon_linux') {
+        const name = sysmonProcessName(cim.process_path, cim.process);
+        if (name === undefined) delete cim.process_name;
+        else cim.process_name = name;
+      } else if (defaultNamePath && cim.process_name?.includes(ARRAY_JOINER) === true && cim.process_path !== undefined) {
+        const exe = basename(cim.process_path);
+        if (distinctValues(getPath(src, paths.processName), maxFieldLength).includes(exe)) cim.process_name = exe;
+      }
       // Every producer: fall back to the executable's basename, then argv[0]'s.
       if (cim.process_name === undefined && cim.process_path !== undefined) cim.process_name = basename(cim.process_path);
       if (cim.process_name === undefined && args?.[0] !== undefined) cim.process_name = basename(args[0]);
@@ -201,6 +208,30 @@ function sysmonRawUser(src: unknown): string | undefined {
     if (value !== '' && value !== '-') return stripDomain(decodeXmlEntities(value));
   }
   return undefined;
+}
+
+/** Values producers write for "no value" in a field that has none: never a real path, name or user. */
+function isPlaceholder(value: string): boolean {
+  return value === '(null)' || value === '-';
+}
+
+/** Sysmon for Linux's process name: the executable's basename, else the command line's first word's; never the integration's "sysmon". */
+function sysmonProcessName(path: string | undefined, commandLine: string | undefined): string | undefined {
+  if (path !== undefined) return basename(path);
+  const first = commandLine === undefined ? undefined : firstWord(commandLine);
+  return first === undefined ? undefined : basename(first);
+}
+
+/** The first word of a command line (up to the first blank; quotes removed when the word is quoted). */
+function firstWord(line: string): string | undefined {
+  const trimmed = line.trimStart();
+  const quote = trimmed[0];
+  if (quote === '"' || quote === "'") {
+    const end = trimmed.indexOf(quote, 1);
+    return end > 1 ? trimmed.slice(1, end) : undefined;
+  }
+  const m = /^\S+/.exec(trimmed);
+  return m === null ? undefined : m[0];
 }
 
 function stripDomain(user: string): string {

@@ -1,3 +1,5 @@
+import type { ArrayRule } from './values.js';
+
 /**
  * The analytic's CIM `Processes` fields and where each is read from in ECS, as data. The
  * lists are tried in order; the first non-empty value wins. Users override any entry with
@@ -32,7 +34,8 @@ export const defaultFieldMap: Readonly<Record<CimField, readonly string[]>> = {
   process_id: ['process.pid'],
   parent_process_path: ['process.parent.executable'],
   process_path: ['process.executable'],
-  parent_process_id: ['process.parent.pid'],
+  // Older Auditbeat system/process documents carry process.ppid instead.
+  parent_process_id: ['process.parent.pid', 'process.ppid'],
 };
 
 /** The fields the analytic groups by (`tstats ... by`), in its order. */
@@ -49,20 +52,43 @@ export const groupFields = [
 /** A by-field with no value groups as this, the CIM convention for a missing field. */
 export const unknownValue = 'unknown';
 
-/** The producers whose quirks the normalizer knows. */
-export type SourceKind = 'elastic_defend' | 'auditd_manager' | 'auditbeat' | 'sysmon_linux' | 'ecs';
+/** The producers whose quirks the normalizer knows (docs/producers.md). */
+export type SourceKind =
+  | 'elastic_defend'
+  | 'auditd_manager'
+  | 'auditbeat'
+  | 'sysmon_linux'
+  | 'crowdstrike_fdr'
+  | 'sentinel_one_cloud_funnel'
+  | 'ecs';
+
+/** Every source kind, for metric labels and docs. */
+export const sourceKinds = [
+  'elastic_defend',
+  'auditd_manager',
+  'auditbeat',
+  'sysmon_linux',
+  'crowdstrike_fdr',
+  'sentinel_one_cloud_funnel',
+  'ecs',
+] as const satisfies readonly SourceKind[];
 
 /**
- * `event.action` values that mean "a program was executed", per producer. Elastic Defend also
- * emits `fork` starts that carry the parent's command line, which would double-count.
- * An empty list accepts every action.
+ * How an array is read where a CIM field expects one string (values.ts `ArrayRule`): a command
+ * line sent as an array is its words in order; every other field keeps all its distinct values.
  */
-export const execActions: Readonly<Record<SourceKind, readonly string[]>> = {
-  elastic_defend: ['exec'],
-  auditd_manager: ['executed'],
-  auditbeat: ['executed', 'process_started'],
-  sysmon_linux: [],
-  ecs: [],
+export const arrayRules: Readonly<Record<CimField, ArrayRule>> = {
+  dest: 'distinct',
+  user: 'distinct',
+  parent_process_name: 'distinct',
+  parent_process: 'words',
+  original_file_name: 'distinct',
+  process_name: 'distinct',
+  process: 'words',
+  process_id: 'distinct',
+  parent_process_path: 'distinct',
+  process_path: 'distinct',
+  parent_process_id: 'distinct',
 };
 
 /** Extra ECS paths the normalizer reads besides the field map (source kind, args, env, raw Sysmon data). */
@@ -70,6 +96,7 @@ export const auxiliaryPaths = [
   '@timestamp',
   'event.ingested',
   'event.action',
+  'event.code',
   'event.dataset',
   'event.module',
   'data_stream.dataset',

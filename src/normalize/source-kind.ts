@@ -13,6 +13,8 @@ export function detectSourceKind(source: unknown, index: string): SourceKind {
   if (dataset.startsWith('endpoint.events.process')) return 'elastic_defend';
   if (dataset.startsWith('auditd_manager.')) return 'auditd_manager';
   if (dataset.startsWith('sysmon_linux.')) return 'sysmon_linux';
+  if (dataset === 'crowdstrike.fdr') return 'crowdstrike_fdr';
+  if (dataset.startsWith('sentinel_one_cloud_funnel.')) return 'sentinel_one_cloud_funnel';
   const agentType = asString(getPath(source, paths.agentType), 200);
   if (agentType === 'auditbeat') return 'auditbeat';
   const name = backingName(index);
@@ -20,6 +22,8 @@ export function detectSourceKind(source: unknown, index: string): SourceKind {
   if (name.includes('logs-auditd_manager.')) return 'auditd_manager';
   if (name.includes('logs-sysmon_linux.')) return 'sysmon_linux';
   if (name.startsWith('auditbeat-')) return 'auditbeat';
+  if (name.includes('logs-crowdstrike.fdr-')) return 'crowdstrike_fdr';
+  if (name.includes('logs-sentinel_one_cloud_funnel.')) return 'sentinel_one_cloud_funnel';
   return 'ecs';
 }
 

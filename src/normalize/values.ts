@@ -63,31 +63,81 @@ function walk(node: unknown, keys: readonly (readonly string[])[], start: number
 }
 
 /** Why a value was changed on its way into a CIM field; bounded set, used as a metric label. */
-export type ValueNote = 'array_flattened' | 'truncated' | 'ill_formed_unicode' | 'non_string_coerced';
+export type ValueNote = 'array_joined' | 'truncated' | 'ill_formed_unicode' | 'non_string_coerced';
 
 /**
- * A single string from a field that should hold one: the first non-empty string of an array,
- * numbers and booleans as text, cut at `maxBytes` UTF-8 bytes, and made well-formed after the
+ * How an array is read where one string is expected (ECS allows an array in any field, and
+ * producers send them: Elastic Defend's event.action, split command lines, several host names).
+ * - `distinct`: the array's distinct scalar values; one distinct value is that value (no note);
+ *   several are all kept, sorted and joined with {@link ARRAY_JOINER}, so no value is hidden and the
+ *   order the producer wrote them in does not change the group (note `array_joined`).
+ * - `words`: the items in order joined with a space, as a command line split into words.
+ * Never "the first element": a producer's order says nothing about which value is right.
+ */
+export type ArrayRule = 'distinct' | 'words';
+
+/** Separator of the distinct values of an array read with the `distinct` rule. */
+export const ARRAY_JOINER = ' | ';
+
+/** Items of one array looked at; a hostile document cannot make a field read cost more. */
+const maxArrayItems = 1_000;
+
+/**
+ * A single string from a field that should hold one: numbers and booleans as text, arrays read
+ * by `rule` ({@link ArrayRule}), cut at `maxBytes` UTF-8 bytes and made well-formed after the
  * cut (so a cut never leaves half a surrogate pair). Undefined for absent, empty or object values.
  */
-export function asString(value: unknown, maxBytes: number, notes?: Set<ValueNote>): string | undefined {
-  let v = value;
-  if (Array.isArray(v)) {
-    const first = v.find((x) => (typeof x === 'string' && x !== '') || typeof x === 'number');
-    if (first === undefined) return undefined;
-    if (v.length > 1) notes?.add('array_flattened');
-    v = first;
+export function asString(value: unknown, maxBytes: number, notes?: Set<ValueNote>, rule: ArrayRule = 'distinct'): string | undefined {
+  if (Array.isArray(value)) return fromArray(value, maxBytes, notes, rule);
+  const s = scalarText(value, notes);
+  return s === undefined ? undefined : fitString(s, maxBytes, notes);
+}
+
+/** The distinct non-empty scalar values of a field, in order of appearance (at most maxArrayItems looked at). */
+export function distinctValues(value: unknown, maxBytes: number, notes?: Set<ValueNote>): string[] {
+  const items = Array.isArray(value) ? value : [value];
+  const out: string[] = [];
+  const n = Math.min(items.length, maxArrayItems);
+  if (items.length > n) notes?.add('truncated');
+  for (let i = 0; i < n; i++) {
+    const s = scalarText(items[i], notes);
+    if (s === undefined) continue;
+    const fitted = fitString(s, maxBytes, notes);
+    if (!out.includes(fitted)) out.push(fitted);
+    if (out.length >= 64) break; // a field with more distinct values than this is noise; the first 64 are kept
   }
-  let s: string;
-  if (typeof v === 'string') s = v;
-  else if (typeof v === 'number' && Number.isFinite(v)) {
-    s = String(v);
-  } else if (typeof v === 'bigint' || typeof v === 'boolean') {
-    s = String(v);
+  return out;
+}
+
+function fromArray(items: readonly unknown[], maxBytes: number, notes: Set<ValueNote> | undefined, rule: ArrayRule): string | undefined {
+  if (rule === 'words') {
+    const words: string[] = [];
+    const n = Math.min(items.length, maxArrayItems);
+    if (items.length > n) notes?.add('truncated');
+    for (let i = 0; i < n; i++) {
+      const s = scalarText(items[i], notes);
+      if (s !== undefined) words.push(s);
+    }
+    if (words.length === 0) return undefined;
+    if (words.length > 1) notes?.add('array_joined');
+    return fitString(words.join(' '), maxBytes, notes);
+  }
+  const values = distinctValues(items, maxBytes, notes);
+  if (values.length === 0) return undefined;
+  if (values.length === 1) return values[0];
+  notes?.add('array_joined');
+  return fitString(values.sort().join(ARRAY_JOINER), maxBytes, notes);
+}
+
+/** A scalar as text: strings, finite numbers; bigints and booleans with a note. Empty and other values: undefined. */
+function scalarText(v: unknown, notes: Set<ValueNote> | undefined): string | undefined {
+  if (typeof v === 'string') return v === '' ? undefined : v;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
+  if (typeof v === 'bigint' || typeof v === 'boolean') {
     notes?.add('non_string_coerced');
-  } else return undefined;
-  if (s === '') return undefined;
-  return fitString(s, maxBytes, notes);
+    return String(v);
+  }
+  return undefined;
 }
 
 /** Cuts a string to at most `maxBytes` UTF-8 bytes, then repairs ill-formed UTF-16. */
@@ -144,7 +194,17 @@ const isoDate = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?
  * numeric string. Anything else is undefined, never a guess.
  */
 export function asEpochMs(value: unknown): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
+  if (!Array.isArray(value)) return oneEpochMs(value);
+  // Several dates: the earliest, as Elasticsearch sorts a multi-valued date ascending (mode min).
+  let min: number | undefined;
+  for (let i = 0; i < value.length && i < 64; i++) {
+    const t = oneEpochMs(value[i]);
+    if (t !== undefined && (min === undefined || t < min)) min = t;
+  }
+  return min;
+}
+
+function oneEpochMs(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v !== 'string' || v === '' || v.length > 64) return undefined;
   if (/^-?\d{1,15}$/.test(v)) return Number(v);

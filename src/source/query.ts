@@ -1,4 +1,5 @@
 import type { estypes } from '@elastic/elasticsearch';
+import { execActionsWithoutStartType } from '../normalize/exec-test.js';
 import { auxiliaryPaths, cimFields, type CimField } from '../normalize/fields.js';
 
 /** Which clock a range is on: live polls by ingest time, backfills by event time. */
@@ -22,7 +23,7 @@ export type Pushdown = 'names' | 'none';
 export const candidateProcessNames = ['curl', 'sysmon', 'env'] as const;
 
 /**
- * The search query for one range: process starts, the time range (ingest time with a
+ * The search query for one range: process executions (see execFilter), the time range (ingest time with a
  * fallback to @timestamp for documents that lack it), and optionally the candidate names.
  */
 export function buildRangeQuery(range: TimeRange, liveTimeField: string, pushdown: Pushdown): estypes.QueryDslQueryContainer {
@@ -39,11 +40,7 @@ export function buildRangeQuery(range: TimeRange, liveTimeField: string, pushdow
             minimum_should_match: 1,
           },
         };
-  const filter: estypes.QueryDslQueryContainer[] = [
-    { term: { 'event.category': 'process' } },
-    { term: { 'event.type': 'start' } },
-    timeFilter,
-  ];
+  const filter: estypes.QueryDslQueryContainer[] = [{ term: { 'event.category': 'process' } }, execFilter, timeFilter];
   if (pushdown === 'names') {
     filter.push({
       bool: {
@@ -58,6 +55,28 @@ export function buildRangeQuery(range: TimeRange, liveTimeField: string, pushdow
   }
   return { bool: { filter } };
 }
+
+/**
+ * Every exec of every producer (src/normalize/exec-test.ts) and as little else as the index
+ * can tell: process starts, except Elastic Defend's fork-only events (a fork that is not also
+ * an exec runs the parent's program), plus execs whose event.type is not start (Auditbeat's
+ * process_changed_image, an exec without a fork, is [change]). End-only events are not
+ * starts. The normalizer makes the exact decision per producer; this only has to be a superset.
+ */
+const execFilter: estypes.QueryDslQueryContainer = {
+  bool: {
+    should: [
+      {
+        bool: {
+          filter: [{ term: { 'event.type': 'start' } }],
+          must_not: [{ bool: { filter: [{ term: { 'event.action': 'fork' } }], must_not: [{ term: { 'event.action': 'exec' } }] } }],
+        },
+      },
+      { terms: { 'event.action': [...execActionsWithoutStartType] } },
+    ],
+    minimum_should_match: 1,
+  },
+};
 
 /** `_source` paths to fetch: everything the normalizer may read, nothing else. */
 export function sourceIncludes(fieldMap: Readonly<Record<CimField, readonly string[]>>): string[] {

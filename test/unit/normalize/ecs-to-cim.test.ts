@@ -212,6 +212,20 @@ describe('ecsToCim keeps only real executions', () => {
     ['keeps a generic ECS event whatever its action', 'generic-ecs', { 'event.action': 'anything' }, true],
     ['compares actions exactly, so "EXEC" is not Defend\'s "exec"', 'defend-exec', { 'event.action': 'EXEC' }, 'not_exec_action'],
     ['reads the action from an array', 'defend-exec', { 'event.action': ['exec'] }, true],
+    // Elastic Defend 8.16+ consolidates a short-lived process into one event, in any order.
+    ['keeps a Defend consolidated fork+exec+end event', 'defend-exec', { 'event.action': ['fork', 'exec', 'end'], 'event.type': ['start', 'end'] }, true],
+    ['keeps a Defend consolidated exec+end event', 'defend-exec', { 'event.action': ['exec', 'end'], 'event.type': ['start', 'end'] }, true],
+    ['keeps a Defend fork+exec event', 'defend-exec', { 'event.action': ['fork', 'exec'] }, true],
+    ['keeps a Defend consolidated event whatever the order of its actions', 'defend-exec', { 'event.action': ['end', 'exec', 'fork'] }, true],
+    ['skips a Defend end-only event of the same process', 'defend-exec', { 'event.action': ['end'], 'event.type': ['end'] }, 'not_exec_action'],
+    ['skips a Defend fork+end event (the child never ran another program)', 'defend-exec', { 'event.action': ['fork', 'end'] }, 'not_exec_action'],
+    ['skips a Defend fork-only event sent as an array', 'defend-fork', { 'event.action': ['fork'] }, 'not_exec_action'],
+    ['keeps an Auditbeat quark "process_ran" (short-lived) event', 'auditbeat-executed', { 'event.action': 'process_ran', 'event.type': ['start', 'change', 'end'] }, true],
+    ['keeps an Auditbeat quark "process_changed_image" (exec without fork) event', 'auditbeat-executed', { 'event.action': 'process_changed_image', 'event.type': ['change'] }, true],
+    ['skips an Auditbeat "process_stopped" event', 'auditbeat-executed', { 'event.action': 'process_stopped' }, 'not_exec_action'],
+    ['skips a Sysmon for Linux event whose code is not 1', 'sysmon-linux-event1', { 'event.code': '5' }, 'not_exec_action'],
+    ['keeps a Sysmon for Linux event whose code 1 is a number', 'sysmon-linux-event1', { 'event.code': 1 }, true],
+    ['keeps a Defend event whose action array holds no string at all', 'defend-exec', { 'event.action': [7, null] }, true],
   ];
   for (const [name, fixture, patch, expected] of cases) {
     it(name, () => {
@@ -220,6 +234,40 @@ describe('ecsToCim keeps only real executions', () => {
       else assert.deepEqual(result, { ok: false, reason: expected });
     });
   }
+});
+
+describe('ecsToCim repairs what each producer is known to send', () => {
+  it('reads the parent pid from process.ppid when process.parent.pid is missing (older Auditbeat)', () => {
+    const event = mustNormalize(ecsToCim(patchHit('auditbeat-executed', { 'process.parent': undefined, 'process.ppid': 1200 }), DEFAULTS));
+    assert.equal(event.cim.parent_process_id, '1200');
+  });
+
+  it('prefers process.parent.pid over process.ppid when both are there', () => {
+    const event = mustNormalize(ecsToCim(patchHit('auditbeat-executed', { 'process.parent.pid': 1300, 'process.ppid': 1200 }), DEFAULTS));
+    assert.equal(event.cim.parent_process_id, '1300');
+  });
+
+  it('treats a Sysmon "(null)" image as missing and names the process after the command line\'s first word', () => {
+    const event = mustNormalize(ecsToCim(patchHit('sysmon-linux-event1', { 'process.executable': '(null)' }), DEFAULTS));
+    assert.equal(event.cim.process_path, undefined);
+    assert.equal(event.cim.process_name, 'curl');
+  });
+
+  it('never takes Sysmon\'s "sysmon" for the process name: with neither image nor command line the event is skipped', () => {
+    const hit = patchHit('sysmon-linux-event1', { 'process.executable': '(null)', 'process.command_line': undefined });
+    assert.equal((hit.source as { process: { name: string } }).process.name, 'sysmon');
+    assert.deepEqual(ecsToCim(hit, DEFAULTS), { ok: false, reason: 'no_process_fields' });
+  });
+
+  it('picks, from a process.name array, the name that agrees with the executable', () => {
+    const event = mustNormalize(ecsToCim(patchHit('defend-exec', { 'process.name': ['sh', 'curl'] }), DEFAULTS));
+    assert.equal(event.cim.process_name, 'curl');
+  });
+
+  it('keeps every name of a process.name array that the executable does not settle', () => {
+    const event = mustNormalize(ecsToCim(patchHit('defend-exec', { 'process.name': ['sh', 'wget'] }), DEFAULTS));
+    assert.equal(event.cim.process_name, 'sh | wget');
+  });
 });
 
 describe('ecsToCim skips events it cannot evaluate, with a reason', () => {
@@ -281,13 +329,12 @@ describe('ecsToCim matches on what exists when fields are odd', () => {
     assert.deepEqual(event.notes, []);
   });
 
-  it('takes the first element of a command line split into an array and notes the flattening', () => {
+  it('reads a command line split into an array as its words in order, and notes the join', () => {
     const event = mustNormalize(
       ecsToCim(patchHit('defend-exec', { 'process.command_line': ['curl', '-x', 'socks5h://10.0.0.5:1080', 'https://example.com/payload'] }), DEFAULTS),
     );
-    assert.equal(event.cim.process, 'curl');
-    assert.deepEqual(event.args, ['curl', '-x', 'socks5h://10.0.0.5:1080', 'https://example.com/payload'], 'argv is still there for the rule');
-    assert.deepEqual(sortedNotes(event), ['array_flattened']);
+    assert.equal(event.cim.process, 'curl -x socks5h://10.0.0.5:1080 https://example.com/payload');
+    assert.deepEqual(sortedNotes(event), ['array_joined']);
   });
 
   it('rebuilds the command line from argv when command_line is an empty string', () => {
@@ -369,10 +416,10 @@ describe('ecsToCim matches on what exists when fields are odd', () => {
     const event = mustNormalize(
       ecsToCim(patchHit('defend-exec', { 'host.name': ['web-01', 'web-01.corp'], 'user.name': ['root', 'admin'], 'process.pid': true }), DEFAULTS),
     );
-    assert.equal(event.cim.dest, 'web-01');
-    assert.equal(event.cim.user, 'root');
+    assert.equal(event.cim.dest, 'web-01 | web-01.corp', 'both host names, sorted: neither is hidden');
+    assert.equal(event.cim.user, 'admin | root');
     assert.equal(event.cim.process_id, 'true');
-    assert.deepEqual(sortedNotes(event), ['array_flattened', 'non_string_coerced']);
+    assert.deepEqual(sortedNotes(event), ['array_joined', 'non_string_coerced']);
   });
 
   it('ignores non-string env vars and keeps the rest', () => {

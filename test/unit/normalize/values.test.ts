@@ -74,11 +74,15 @@ describe('asString turns a field value into one bounded, well-formed string', ()
     ['writes false as text and notes the coercion', false, 100, 'false', ['non_string_coerced']],
     ['writes a bigint as text and notes the coercion', 10n, 100, '10', ['non_string_coerced']],
     ['takes the only string of a one-element array without a note', ['curl -x p:1 https://a'], 100, 'curl -x p:1 https://a', []],
-    ['takes the first string of a longer array and notes the flattening', ['curl', '-x', 'p:1'], 100, 'curl', ['array_flattened']],
-    ['takes the first number of an array', [4242, 4243], 100, '4242', ['array_flattened']],
-    ['skips leading non-strings in an array', [null, { a: 1 }, 'curl'], 100, 'curl', ['array_flattened']],
+    ['keeps every distinct value of a longer array, sorted and joined, and notes it', ['web-02', 'web-01', 'web-02'], 100, 'web-01 | web-02', ['array_joined']],
+    ['joins distinct numbers of an array', [4243, 4242], 100, '4242 | 4243', ['array_joined']],
+    ['reads an array whose values are all the same as that value, without a note', ['root', 'root'], 100, 'root', []],
+    ['reads a number and the same number as text as one value', [4242, '4242'], 100, '4242', []],
+    ['skips non-scalars in an array', [null, { a: 1 }, 'curl'], 100, 'curl', []],
+    ['ignores empty strings in an array', ['', 'curl', ''], 100, 'curl', []],
     ['treats an empty array as absent', [], 100, undefined, []],
-    ['treats an array without strings or numbers as absent', [null, {}, true], 100, undefined, []],
+    ['treats an array without scalars as absent', [null, {}, []], 100, undefined, []],
+    ['writes a boolean inside an array as text and notes the coercion', [null, true], 100, 'true', ['non_string_coerced']],
     ['does not descend into nested arrays', [['curl']], 100, undefined, []],
     ['repairs a lone high surrogate', 'a\uD800b', 100, 'a\uFFFDb', ['ill_formed_unicode']],
     ['repairs a string that is only a lone high surrogate', '\uD800', 100, '\uFFFD', ['ill_formed_unicode']],
@@ -92,7 +96,7 @@ describe('asString turns a field value into one bounded, well-formed string', ()
     // The limit counts UTF-8 bytes; a lone surrogate counts as the 3 bytes of its replacement.
     ['repairs and cuts in one go, noting both', 'ab\uD800cd', 6, 'ab\uFFFDc', ['ill_formed_unicode', 'truncated']],
     ['drops a lone surrogate that does not fit, leaving nothing to repair', 'ab\uD800cd', 3, 'ab', ['truncated']],
-    ['flattens, repairs and cuts in one go, noting all three', ['\uD800abcdef', 'x'], 4, '\uFFFDa', ['array_flattened', 'ill_formed_unicode', 'truncated']],
+    ['joins, repairs and cuts in one go, noting all three', ['\uD800abcdef', 'x'], 4, 'x | ', ['array_joined', 'ill_formed_unicode', 'truncated']],
   ];
   for (const [name, value, maxLength, expected, notes] of cases) {
     it(name, () => {
@@ -102,14 +106,31 @@ describe('asString turns a field value into one bounded, well-formed string', ()
     });
   }
 
+  it('reads a command line sent as an array of words as those words in order (the words rule)', () => {
+    const seen = new Set<ValueNote>();
+    assert.equal(asString(['curl', '-x', 'p:1', 'https://a'], 100, seen, 'words'), 'curl -x p:1 https://a');
+    assert.deepEqual(sorted(seen), ['array_joined']);
+  });
+
+  it('never lets the order of an array change the value read by the distinct rule', () => {
+    assert.equal(asString(['b', 'a', 'c'], 100), asString(['c', 'b', 'a'], 100));
+  });
+
+  it('looks at no more than 1,000 items of a huge array and notes the cut', () => {
+    const seen = new Set<ValueNote>();
+    const huge = Array.from({ length: 100_000 }, () => 'curl');
+    assert.equal(asString(huge, 100, seen), 'curl');
+    assert.deepEqual(sorted(seen), ['truncated']);
+  });
+
   it('works without a notes set', () => {
     assert.equal(asString(['a\uD800', 'b'], 1), 'a');
   });
 
   it('adds to the notes already in the set instead of replacing them', () => {
-    const seen = new Set<ValueNote>(['array_flattened']);
+    const seen = new Set<ValueNote>(['array_joined']);
     asString('abcdef', 2, seen);
-    assert.deepEqual(sorted(seen), ['array_flattened', 'truncated']);
+    assert.deepEqual(sorted(seen), ['array_joined', 'truncated']);
   });
 
   // Regression (fixed; src/normalize/values.ts, asString): the string is made well-formed *before* it is cut,
@@ -168,7 +189,8 @@ describe('asEpochMs reads ISO dates and epoch numbers', () => {
     ['reads an epoch-milliseconds number as it is', 1_793_527_200_000, 1_793_527_200_000],
     ['reads epoch zero', 0, 0],
     ['reads a time before the epoch', -5, -5],
-    ['reads the first element of an array', ['2026-11-01T00:00:00Z', 'garbage'], Date.UTC(2026, 10, 1)],
+    ['reads the one date of an array that also holds garbage', ['2026-11-01T00:00:00Z', 'garbage'], Date.UTC(2026, 10, 1)],
+    ['reads the earliest of several dates, whatever their order (as Elasticsearch sorts them ascending)', ['2026-11-02T00:00:00Z', '2026-11-01T00:00:00Z'], Date.UTC(2026, 10, 1)],
     ['treats an empty array as absent', [], undefined],
     ['treats an empty string as absent', '', undefined],
     ['treats words as absent', 'not a date', undefined],
