@@ -54,6 +54,7 @@ const paths = {
   envVars: compilePath('process.env_vars'),
   sysmonUser: compilePath('winlog.event_data.User'),
   original: compilePath('event.original'),
+  message: compilePath('message'),
 };
 
 /**
@@ -197,14 +198,24 @@ function applySourceFixes(kind: SourceKind, src: unknown, cim: Partial<Record<Ci
 function sysmonRawUser(src: unknown): string | undefined {
   const direct = asString(getPath(src, paths.sysmonUser), maxFieldLength);
   if (direct !== undefined) return stripDomain(direct);
-  const original = asString(getPath(src, paths.original), 1_048_576);
-  if (original === undefined) return undefined;
+  // The pipeline removes User after failing to split it on a backslash; the record's XML
+  // survives in event.original (preserve_original_event) and in message.
+  for (const path of [paths.original, paths.message]) {
+    const xml = asString(getPath(src, path), 1_048_576);
+    const user = xml === undefined ? undefined : xmlUser(xml);
+    if (user !== undefined) return user;
+  }
+  return undefined;
+}
+
+/** `<Data Name="User">` of a Sysmon XML record. */
+function xmlUser(xml: string): string | undefined {
   for (const marker of ['Name="User">', "Name='User'>"]) {
-    const at = original.indexOf(marker);
+    const at = xml.indexOf(marker);
     if (at < 0) continue;
     const start = at + marker.length;
-    const end = original.indexOf('<', start);
-    const value = (end < 0 ? original.slice(start) : original.slice(start, end)).trim();
+    const end = xml.indexOf('<', start);
+    const value = (end < 0 ? xml.slice(start) : xml.slice(start, end)).trim();
     if (value !== '' && value !== '-') return stripDomain(decodeXmlEntities(value));
   }
   return undefined;
@@ -212,7 +223,9 @@ function sysmonRawUser(src: unknown): string | undefined {
 
 /** Values producers write for "no value" in a field that has none: never a real path, name or user. */
 function isPlaceholder(value: string): boolean {
-  return value === '(null)' || value === '-';
+  // Sysmon for Linux: "(null)" and "<unknown process>" images, "-" for any empty field;
+  // CrowdStrike FDR: "/" as ImageFileName.
+  return value === '(null)' || value === '-' || value === '<unknown process>' || value === '/';
 }
 
 /** Sysmon for Linux's process name: the executable's basename, else the command line's first word's; never the integration's "sysmon". */

@@ -13,6 +13,11 @@ import { compilePath, getPath } from './values.js';
 export interface ExecSpec {
   /** `event.action` values that mean "a program was executed"; any one present is enough. Empty: any action. */
   readonly actions: readonly string[];
+  /**
+   * `event.action` values that are an exec only when `event.type` also holds `change` (the exec
+   * bit of Auditbeat's quark backend: `process_ran` is fork+exit, an exec only with `change`).
+   */
+  readonly actionsWithChangeType?: readonly string[];
   /** Event codes (`event.code`) that are executions; when set, an event with another code is not one. */
   readonly codes?: readonly string[];
 }
@@ -23,21 +28,28 @@ export const execSpecs: Readonly<Record<SourceKind, ExecSpec>> = {
   // so a fork-only or end-only event of the same process never counts a second time.
   elastic_defend: { actions: ['exec'] },
   auditd_manager: { actions: ['executed'] },
-  // The auditd module: executed. system/process: process_started; with the kernel_tracing
-  // (quark) backend also process_ran (short-lived: start+exec+end) and process_changed_image
-  // (an exec without a fork, event.type [change]).
-  auditbeat: { actions: ['executed', 'process_started', 'process_ran', 'process_changed_image'] },
+  // The auditd module: executed. system/process: process_started (sysinfo backend, and quark's
+  // fork+exec [start, change]); with the quark backend an exec shows as `change` in event.type:
+  // process_ran [start, change, end], process_changed_image [change] (exec without fork),
+  // process_stopped [change, end] (exec and exit of an already reported fork).
+  auditbeat: { actions: ['executed', 'process_started'], actionsWithChangeType: ['process_ran', 'process_changed_image', 'process_stopped'] },
   // The integration writes event.action "log" for every Sysmon event: the event id decides.
   sysmon_linux: { actions: [], codes: ['1'] },
-  crowdstrike_fdr: { actions: [] },
-  sentinel_one_cloud_funnel: { actions: [] },
+  // event_simpleName; SyntheticProcessRollup2 (a process the sensor did not see start) is left
+  // out, as Elastic's own rules do.
+  crowdstrike_fdr: { actions: ['ProcessRollup2'] },
+  // PROCESSCREATION becomes event.action ["start"].
+  sentinel_one_cloud_funnel: { actions: ['start'] },
   ecs: { actions: [] },
 };
 
-/** `event.action` values of an exec that the source query must fetch although their event.type is not start. */
-export const execActionsWithoutStartType = ['process_changed_image'] as const;
+/** Actions the source query must fetch although event.type is not start: an exec shown by `change` (quark). */
+export const execActionsWithChangeType = ['process_ran', 'process_changed_image', 'process_stopped'] as const;
 
-const paths = { action: compilePath('event.action'), code: compilePath('event.code') };
+/** Actions of documents written before ECS had event.category (Auditbeat 7.x): fetched without it. */
+export const legacyExecActions = ['executed', 'process_started'] as const;
+
+const paths = { action: compilePath('event.action'), type: compilePath('event.type'), code: compilePath('event.code') };
 
 /** Most `event.action` values looked at: Defend sends at most three; a hostile document cannot make this cost more. */
 const maxActions = 16;
@@ -56,16 +68,26 @@ export function isExecution(kind: SourceKind, source: unknown): boolean {
   if (spec.actions.length === 0) return true;
   const action = getPath(source, paths.action);
   if (action === undefined || action === null) return true;
-  if (typeof action === 'string') return spec.actions.includes(action);
-  if (!Array.isArray(action)) return true; // an object or a number: not an action we can read; keep it
+  const withChange = spec.actionsWithChangeType;
   let sawString = false;
-  for (let i = 0; i < action.length && i < maxActions; i++) {
-    const a: unknown = action[i];
+  const items: readonly unknown[] = Array.isArray(action) ? action : [action];
+  for (let i = 0; i < items.length && i < maxActions; i++) {
+    const a = items[i];
     if (typeof a !== 'string') continue;
     sawString = true;
     if (spec.actions.includes(a)) return true;
+    if (withChange !== undefined && withChange.includes(a) && hasValue(getPath(source, paths.type), 'change')) return true;
   }
+  // An object or a number is not an action we can read: keep the event.
   return !sawString;
+}
+
+/** True when a string or an array of strings holds `wanted`. */
+function hasValue(value: unknown, wanted: string): boolean {
+  if (typeof value === 'string') return value === wanted;
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length && i < maxActions; i++) if (value[i] === wanted) return true;
+  return false;
 }
 
 /** A code as text from a string, a number or a one-value array. */

@@ -25,7 +25,8 @@ export type CimField = (typeof cimFields)[number];
 /** Default ECS source paths per CIM field (joined from SigmaHQ's Sysmon->CIM and Sysmon->ECS maps). */
 export const defaultFieldMap: Readonly<Record<CimField, readonly string[]>> = {
   dest: ['host.name', 'host.hostname', 'winlog.computer_name'],
-  user: ['user.name'],
+  // SentinelOne Cloud Funnel writes the created process's user to process.user.name only.
+  user: ['user.name', 'process.user.name'],
   parent_process_name: ['process.parent.name'],
   parent_process: ['process.parent.command_line'],
   original_file_name: ['process.pe.original_file_name'],
@@ -105,6 +106,8 @@ export const auxiliaryPaths = [
   'process.env_vars',
   'winlog.event_data.User',
   'event.original',
+  'message',
+  'event.type',
 ] as const;
 
 /** The default field map with the configured overrides applied. */

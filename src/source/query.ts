@@ -1,5 +1,5 @@
 import type { estypes } from '@elastic/elasticsearch';
-import { execActionsWithoutStartType } from '../normalize/exec-test.js';
+import { execActionsWithChangeType, legacyExecActions } from '../normalize/exec-test.js';
 import { auxiliaryPaths, cimFields, type CimField } from '../normalize/fields.js';
 
 /** Which clock a range is on: live polls by ingest time, backfills by event time. */
@@ -40,7 +40,7 @@ export function buildRangeQuery(range: TimeRange, liveTimeField: string, pushdow
             minimum_should_match: 1,
           },
         };
-  const filter: estypes.QueryDslQueryContainer[] = [{ term: { 'event.category': 'process' } }, execFilter, timeFilter];
+  const filter: estypes.QueryDslQueryContainer[] = [execFilter, timeFilter];
   if (pushdown === 'names') {
     filter.push({
       bool: {
@@ -59,20 +59,26 @@ export function buildRangeQuery(range: TimeRange, liveTimeField: string, pushdow
 /**
  * Every exec of every producer (src/normalize/exec-test.ts) and as little else as the index
  * can tell: process starts, except Elastic Defend's fork-only events (a fork that is not also
- * an exec runs the parent's program), plus execs whose event.type is not start (Auditbeat's
- * process_changed_image, an exec without a fork, is [change]). End-only events are not
- * starts. The normalizer makes the exact decision per producer; this only has to be a superset.
+ * an exec runs the parent's program); execs whose event.type is `change` instead of start
+ * (Auditbeat quark: process_changed_image, process_stopped); and Auditbeat 7.x documents,
+ * written before event.category existed. End-only events are not starts. The normalizer
+ * makes the exact decision per producer; this only has to be a superset of it.
  */
 const execFilter: estypes.QueryDslQueryContainer = {
   bool: {
     should: [
       {
         bool: {
-          filter: [{ term: { 'event.type': 'start' } }],
+          filter: [{ term: { 'event.category': 'process' } }, { term: { 'event.type': 'start' } }],
           must_not: [{ bool: { filter: [{ term: { 'event.action': 'fork' } }], must_not: [{ term: { 'event.action': 'exec' } }] } }],
         },
       },
-      { terms: { 'event.action': [...execActionsWithoutStartType] } },
+      {
+        bool: {
+          filter: [{ term: { 'event.category': 'process' } }, { term: { 'event.type': 'change' } }, { terms: { 'event.action': [...execActionsWithChangeType] } }],
+        },
+      },
+      { bool: { filter: [{ terms: { 'event.action': [...legacyExecActions] } }], must_not: [{ exists: { field: 'event.category' } }] } },
     ],
     minimum_should_match: 1,
   },
