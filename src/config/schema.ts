@@ -101,7 +101,7 @@ export const configSchema = z
             'auditbeat-*',
             'logs-sysmon_linux.log-*',
             'logs-crowdstrike.fdr-*',
-            'logs-sentinel_one_cloud_funnel.event-*',
+            'logs-sentinel_one_cloud_funnel.*',
           ])
           .describe('Index patterns holding ECS process-start events (Elastic Defend, Auditd Manager, Auditbeat, Sysmon for Linux, CrowdStrike FDR, SentinelOne Cloud Funnel; docs/producers.md). Missing indices are not an error. Env CPD_SOURCE_INDEX_PATTERNS (comma-separated).'),
         liveTimeField: z

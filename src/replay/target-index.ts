@@ -21,9 +21,10 @@ export type IndexChoice = { ok: true; index: string } | { ok: false; reason: str
 /**
  * The index of one ECS document: its `data_stream.{type,dataset,namespace}` when it has a
  * dataset (type defaults to logs, namespace to "replay"); else by producer shape: a known
- * event.dataset -> that producer's `-replay` index; Auditbeat (agent.type, or an `executed` /
- * `process_started` action) -> `auditbeat-replay`; anything else -> the Elastic Defend process
- * data stream, where the worker reads it as Defend (event.action must be "exec" when present).
+ * event.dataset -> that producer's `-replay` index; Auditbeat (agent.type, or an action only
+ * Auditbeat writes, such as `executed` or `process_ran`) -> `auditbeat-replay`; anything else
+ * -> the Elastic Defend process data stream, where the worker reads it as Defend (event.action
+ * must contain "exec" when present).
  */
 export function indexForDocument(doc: unknown): IndexChoice {
   const dataset = asString(getPath(doc, 'data_stream.dataset'), 200);
@@ -46,12 +47,15 @@ export function indexForDocument(doc: unknown): IndexChoice {
   if (eventDataset.startsWith('sysmon_linux.')) return { ok: true, index: defaultIndices.sysmonLinux };
   if (eventDataset.startsWith('auditd_manager.')) return { ok: true, index: defaultIndices.auditdManager };
   if (eventDataset.startsWith('endpoint.events.process')) return { ok: true, index: defaultIndices.elasticDefend };
-  const action = asString(getPath(doc, 'event.action'), 200);
-  if (asString(getPath(doc, 'agent.type'), 200) === 'auditbeat' || action === 'executed' || action === 'process_started') {
+  const action = asString(getPath(doc, 'event.action'), 200) ?? '';
+  if (asString(getPath(doc, 'agent.type'), 200) === 'auditbeat' || auditbeatActions.has(action)) {
     return { ok: true, index: defaultIndices.auditbeat };
   }
   return { ok: true, index: defaultIndices.elasticDefend };
 }
+
+/** Actions only Auditbeat writes (auditd module and system/process, every backend). */
+const auditbeatActions = new Set(['executed', 'process_started', 'process_ran', 'process_changed_image', 'process_stopped']);
 
 /** Data stream name parts: lower case, no `-`, none of the characters index names forbid. */
 function dataStreamPartProblem(value: string): string | undefined {
