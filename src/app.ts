@@ -96,6 +96,8 @@ export function createApp(config: Config, logger: Logger, role: 'worker' | 'comm
       fieldMap,
       metrics,
       onDropped: (dropped) => logger.error({ event: { action: 'findings-dropped' }, dropped }, `${dropped.length} finding(s) rejected by Elasticsearch for good`),
+      // Not evaluated: a possible miss the operator must see, with the event to look at.
+      onEventError: (ref, error) => logger.error({ event: { action: 'event-not-evaluated', reference: `${ref.index}/${ref.id}` }, error: { message: error } }, `event ${ref.index}/${ref.id} could not be evaluated and was skipped: ${error}`),
     }),
     onClose,
     async close() {

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { toServiceError } from '../source/errors.js';
 import { scanHits } from '../source/elasticsearch-scanner.js';
-import { buildRangeQuery, sourceIncludes, type TimeRange } from '../source/query.js';
+import { buildRangeQuery, smallSourceIncludes, sourceIncludes, type TimeRange } from '../source/query.js';
 import type { SkipReason } from '../normalize/ecs-to-cim.js';
 import { encodeFinding } from '../sink/encode.js';
 import { WriteRetryExhaustedError, writeFindings, type FindingWrite } from '../sink/findings-writer.js';
@@ -33,6 +33,8 @@ export interface RangeStats {
   findingsDropped: number;
   /** Findings left as stored because their group did not change (live windows only). */
   findingsUnchanged: number;
+  /** Matches decided by the limits policy (an event read in part, a cut command line) or because the rule failed. */
+  undecided: number;
 }
 
 /** The counters kept as running totals (backfill records, live stats in Redis). */
@@ -42,7 +44,7 @@ export type StatTotals = Pick<RangeStats, (typeof totalledStats)[number]>;
 
 /** An empty set of counters. */
 export function emptyStats(): RangeStats {
-  return { scanned: 0, matched: 0, suppressed: 0, suppressedBy: {}, skipped: 0, skippedBy: {}, groups: 0, findingsWritten: 0, findingsSuperseded: 0, findingsDropped: 0, findingsUnchanged: 0 };
+  return { scanned: 0, matched: 0, suppressed: 0, suppressedBy: {}, skipped: 0, skippedBy: {}, groups: 0, findingsWritten: 0, findingsSuperseded: 0, findingsDropped: 0, findingsUnchanged: 0, undecided: 0 };
 }
 
 /** What processing a range needs; wired once by app.ts. */
@@ -60,6 +62,8 @@ export interface PipelineDeps {
   now?: () => number;
   /** Counts findings a failed bulk write did not store. */
   metrics?: Pick<Metrics, 'recordWriteFailure'>;
+  /** An event classifying failed on (counted as skipped `classify_error`); the caller logs it with its reference. */
+  onEventError?: (ref: { index: string; id: string }, error: string) => void;
 }
 
 interface PendingGroup {
@@ -68,7 +72,9 @@ interface PendingGroup {
   events: GroupEvent[];
 }
 
+/** Matches held before their groups are flushed to Redis and Elasticsearch: by count and by metadata bytes. */
 const flushThreshold = 5_000;
+const flushThresholdBytes = 16 * 1_048_576;
 const minStateTtlMs = 3_600_000;
 const tracer = trace.getTracer('curl-proxy-detector');
 
@@ -112,11 +118,14 @@ async function run(deps: PipelineDeps, range: TimeRange, indexPatterns: readonly
   const stats = emptyStats();
   const pending = new Map<string, PendingGroup>();
   let pendingEvents = 0;
+  let pendingBytes = 0;
   const query = buildRangeQuery(range, config.source.liveTimeField, config.source.pushdown);
   const scan = scanHits(deps.es, {
     indexPatterns,
     query,
     sourceIncludes: sourceIncludes(deps.fieldMap),
+    fallbackIncludes: smallSourceIncludes(deps.fieldMap),
+    maxResponseBytes: config.source.maxResponseBytes,
     pageSize: config.source.pageSize,
     keepAlive: config.source.pitKeepAlive,
   });
@@ -137,29 +146,47 @@ async function run(deps: PipelineDeps, range: TimeRange, indexPatterns: readonly
         case 'match': {
           stats.matched += 1;
           const m = c.match;
+          if (m.undecided) stats.undecided += 1;
           let g = pending.get(m.findingId);
           if (g === undefined) {
             g = { group: m.group, bucketStartMs: m.bucketStartMs, events: [] };
             pending.set(m.findingId, g);
+            pendingBytes += groupBytes(m.group);
           }
-          g.events.push({ refKey: m.refKey, time: m.time, metaJson: JSON.stringify(m.meta) });
+          const metaJson = JSON.stringify(m.meta);
+          g.events.push({ refKey: m.refKey, time: m.time, metaJson });
           pendingEvents += 1;
+          pendingBytes += metaJson.length + m.refKey.length;
           break;
         }
+        case 'failed':
+          stats.skipped += 1;
+          stats.skippedBy.classify_error = (stats.skippedBy.classify_error ?? 0) + 1;
+          deps.onEventError?.({ index: hit.index, id: hit.id }, c.error);
+          break;
         case 'no_match':
           break;
       }
-    }
-    if (pendingEvents >= flushThreshold) {
-      await flush(deps, pending, stats, options);
-      pending.clear();
-      pendingEvents = 0;
+      // Checked per hit, not per page: a page of large matches must not pile up in memory.
+      if (pendingEvents >= flushThreshold || pendingBytes >= flushThresholdBytes) {
+        await flush(deps, pending, stats, options);
+        pending.clear();
+        pendingEvents = 0;
+        pendingBytes = 0;
+      }
     }
     deps.onProgress?.(stats);
   }
   if (pending.size > 0) await flush(deps, pending, stats, options);
   deps.onProgress?.(stats);
   return stats;
+}
+
+/** Characters a group holds (its command line may be a megabyte). */
+function groupBytes(group: GroupValues): number {
+  let n = 0;
+  for (const value of Object.values(group)) n += value.length;
+  return n;
 }
 
 async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, stats: RangeStats, options: RangeOptions): Promise<void> {

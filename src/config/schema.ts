@@ -114,6 +114,13 @@ export const configSchema = z
           .default('names')
           .describe('"names": ask Elasticsearch only for candidate process names (curl, and sysmon whose name field is wrong); "none": scan every process start and decide locally.'),
         pageSize: z.number().int().min(10).max(10_000).default(2_000).describe('Hits per search page.'),
+        maxResponseBytes: z
+          .number()
+          .int()
+          .min(65_536)
+          .max(500_000_000)
+          .default(67_108_864)
+          .describe('Largest search response read at once. A larger page is asked again with fewer hits; a single document over it is read without its command line and environment and, when it is curl, counted as a match flagged over the limit (docs/security.md).'),
         pitKeepAlive: z.string().regex(/^\d+[smh]$/, 'expected a duration such as 2m').default('2m').describe('Point-in-time keep-alive between pages.'),
         maxCommandLineBytes: z
           .number()

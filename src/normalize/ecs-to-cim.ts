@@ -8,6 +8,8 @@ export interface SourceHit {
   index: string;
   id: string;
   source: unknown;
+  /** The document was too large to read whole: `source` holds only its small fields. */
+  partial?: true;
 }
 
 /** A process start in the analytic's CIM terms, plus what the argv rule needs. */
@@ -28,11 +30,14 @@ export interface ProcessEvent {
   notes: ValueNote[];
 }
 
-/** Why an event was not evaluated; a bounded set, used as a metric label. */
-export type SkipReason = 'no_timestamp' | 'not_exec_action' | 'no_process_fields';
+/**
+ * Why an event was not evaluated; a bounded set, used as a metric label. `classify_error` is
+ * the classifier's: evaluating the event threw (a bug), and the window went on without it.
+ */
+export type SkipReason = 'no_timestamp' | 'not_exec_action' | 'no_process_fields' | 'classify_error';
 
 /** The outcome of normalizing one hit. */
-export type Normalized = { ok: true; event: ProcessEvent } | { ok: false; reason: SkipReason };
+export type Normalized = { ok: true; event: ProcessEvent } | { ok: false; reason: Exclude<SkipReason, 'classify_error'> };
 
 /** Options of the mapping; `fieldMap` comes from config (defaults in fields.ts). */
 export interface NormalizeOptions {
@@ -78,7 +83,7 @@ export interface RuleView {
 /** A normalizer whose field paths are compiled once, for the per-hit hot path. */
 export interface Normalizer {
   /** The rule's inputs, or why the event is skipped. */
-  ruleView(hit: SourceHit): { ok: true; view: RuleView } | { ok: false; reason: SkipReason };
+  ruleView(hit: SourceHit): { ok: true; view: RuleView } | { ok: false; reason: Exclude<SkipReason, 'classify_error'> };
   /** The whole event in CIM terms, from a rule view of it. */
   complete(view: RuleView): ProcessEvent;
 }

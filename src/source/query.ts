@@ -90,3 +90,11 @@ export function sourceIncludes(fieldMap: Readonly<Record<CimField, readonly stri
   for (const field of cimFields) for (const p of fieldMap[field]) paths.add(p);
   return [...paths];
 }
+
+/** Fields that may be as large as the attacker wants: left out when a document is too large to read whole. */
+const largeFields = new Set(['process.command_line', 'process.parent.command_line', 'process.args', 'process.env_vars', 'event.original', 'message', 'process.title']);
+
+/** `_source` paths read from a document too large to read whole: everything but command lines, argv, environment and raw text. */
+export function smallSourceIncludes(fieldMap: Readonly<Record<CimField, readonly string[]>>): string[] {
+  return sourceIncludes(fieldMap).filter((p) => !largeFields.has(p));
+}

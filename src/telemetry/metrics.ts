@@ -57,6 +57,7 @@ export function createMetrics(meter: Meter = metrics.getMeter(instrumentationNam
   const matched = counter(M.eventsMatched, '{event}', 'Events on which the rule matched (curl through a proxy).');
   const suppressed = counter(M.eventsSuppressed, '{event}', 'Matches removed by a configured suppression.');
   const skipped = counter(M.eventsSkipped, '{event}', 'Events that could not be evaluated, by reason.');
+  const undecided = counter(M.eventsUndecided, '{event}', 'Matches counted in doubt: a curl event read only in part (over a size limit) or one the rule failed on.');
   const written = counter(M.findingsWritten, '{finding}', 'Findings created or updated in Elasticsearch.');
   const superseded = counter(M.findingsSuperseded, '{finding}', 'Finding writes skipped because a newer version was already stored.');
   const unchanged = counter(M.findingsUnchanged, '{finding}', 'Findings not rewritten because their group did not change since the last write (overlapping live windows).');
@@ -81,6 +82,7 @@ export function createMetrics(meter: Meter = metrics.getMeter(instrumentationNam
       add(scanned, stats.scanned, k);
       add(matched, stats.matched, k);
       add(suppressed, stats.suppressed, k);
+      add(undecided, stats.undecided, k);
       let byReason = 0;
       const perLabel = new Map<string, number>();
       for (const [reason, n] of Object.entries(stats.skippedBy)) {

@@ -15,6 +15,7 @@ export const metricNames = {
   eventsMatched: 'cpd.events.matched',
   eventsSuppressed: 'cpd.events.suppressed',
   eventsSkipped: 'cpd.events.skipped',
+  eventsUndecided: 'cpd.events.undecided',
   findingsWritten: 'cpd.findings.written',
   findingsSuperseded: 'cpd.findings.superseded',
   findingsUnchanged: 'cpd.findings.unchanged',
@@ -73,7 +74,7 @@ export type QueueLabel = 'live' | 'backfill';
 export type QueueState = 'waiting' | 'active' | 'delayed' | 'failed';
 
 // `satisfies Record<SkipReason, true>` fails to compile when SkipReason gains or loses a value.
-const skipReasons = Object.keys({ no_timestamp: 0, not_exec_action: 0, no_process_fields: 0 } satisfies Record<SkipReason, 0>) as SkipReason[];
+const skipReasons = Object.keys({ no_timestamp: 0, not_exec_action: 0, no_process_fields: 0, classify_error: 0 } satisfies Record<SkipReason, 0>) as SkipReason[];
 
 /** The allowed values of each bounded metric attribute; anything else is recorded as `other`. */
 export const labelValues = {

@@ -67,6 +67,36 @@ describe('scanHits', () => {
     assert.deepEqual(ids.sort(), ['good', 'raw']);
   });
 
+  it('shrinks its pages under maxResponseBytes and reads a document too large alone by its small fields, marked partial', async () => {
+    const big = `${index}-big`;
+    await es.indices.create({ index: big, settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: { properties: { line: { type: 'keyword', index: false, doc_values: false } } } });
+    // 40 small documents and, in the middle, one whose line alone is over the limit.
+    const docs = Array.from({ length: 41 }, (_, i) => ({ id: `s${String(i).padStart(2, '0')}`, doc: { n: i, line: i === 20 ? 'x'.repeat(300_000) : `curl ${i}` } }));
+    await es.bulk({ operations: docs.flatMap((d) => [{ index: { _index: big, _id: d.id } }, d.doc]), refresh: 'wait_for' });
+    const seen = new Map<string, { partial: boolean; keys: string[] }>();
+    const pages: number[] = [];
+    for await (const page of scanHits(es, {
+      indexPatterns: [big],
+      query: { match_all: {} },
+      sourceIncludes: ['n', 'line'],
+      fallbackIncludes: ['n'],
+      maxResponseBytes: 100_000,
+      pageSize: 16,
+      keepAlive: '1m',
+    })) {
+      pages.push(page.length);
+      for (const h of page) {
+        assert.ok(!seen.has(h.id), `${h.id} read twice`);
+        seen.set(h.id, { partial: h.partial === true, keys: Object.keys(h.source as object).sort() });
+      }
+    }
+    assert.equal(seen.size, 41, 'every document read once, the huge one included');
+    assert.deepEqual(seen.get('s20'), { partial: true, keys: ['n'] });
+    for (const [id, v] of seen) if (id !== 's20') assert.deepEqual(v, { partial: false, keys: ['line', 'n'] }, id);
+    assert.ok(pages.includes(1), `the huge document came alone: ${JSON.stringify(pages)}`);
+    assert.ok(Math.max(...pages.slice(pages.indexOf(1) + 1)) > 1, `pages grew again after it: ${JSON.stringify(pages)}`);
+  });
+
   it('treats index patterns that match nothing as an empty source, not an error', async () => {
     let pages = 0;
     for await (const _ of scanHits(es, { indexPatterns: [`${index}-nothing-*`], query: { match_all: {} }, sourceIncludes: ['n'], pageSize: 5, keepAlive: '1m' })) pages += 1;

@@ -57,8 +57,60 @@ describe('createClassifier turns a proxied curl event into a match', () => {
     ]);
   });
 
-  it('keeps every CIM field of the event for the finding, including those outside the group', () => {
-    assert.deepEqual(match.meta.cim, { ...DEFEND_GROUP, parent_process: '-bash', parent_process_path: '/usr/bin/bash', process_path: '/usr/bin/curl' });
+  it('keeps the CIM fields the finding needs from outside the group (the group holds the rest)', () => {
+    assert.deepEqual(match.meta.cim, { parent_process: '-bash', parent_process_path: '/usr/bin/bash', process_path: '/usr/bin/curl' });
+    assert.equal(match.undecided, false);
+  });
+
+  it('caps a huge parent command line in the metadata, while the group keeps the whole command line', () => {
+    const parent = `bash -c ${'y'.repeat(200_000)}`;
+    const line = `curl -x socks5h://10.0.0.5:1080 https://example.com/${'z'.repeat(100_000)}`;
+    const big = mustMatch(classifier().classify(patchHit('defend-exec', { 'process.parent.command_line': parent, 'process.command_line': line, 'process.args': undefined })));
+    assert.equal(big.meta.cim.parent_process?.length, 32_768);
+    assert.equal(big.group.process, line);
+  });
+});
+
+describe('createClassifier never lets one event fail the window, and never lets a limit hide a proxy', () => {
+  it('reports an event that makes classifying throw as failed, with the error, instead of throwing', () => {
+    const hit = loadHit('defend-exec');
+    const source = hit.source as Record<string, unknown>;
+    Object.defineProperty(source, 'process', { enumerable: true, get: () => { throw new RangeError('hostile getter'); } });
+    assert.deepEqual(classifier().classify(hit), { kind: 'failed', error: 'RangeError: hostile getter' });
+  });
+
+  it('counts a curl event whose proxy lies past the command-line limit as an undecided match', () => {
+    const line = `curl ${'-s '.repeat(600)}-x socks5h://10.0.0.5:1080 https://example.com/`;
+    const hit = patchHit('defend-exec', { 'process.command_line': line, 'process.args': undefined });
+    const cut = classifier({ 'source.maxCommandLineBytes': 1024 }).classify(hit);
+    const m = mustMatch(cut);
+    assert.equal(m.undecided, true);
+    assert.deepEqual(m.meta.proxies, []);
+    assert.match(m.meta.reason, /cut at a size limit/);
+    // Read whole, the same event is an ordinary match with its proxy.
+    const whole = mustMatch(classifier().classify(hit));
+    assert.equal(whole.undecided, false);
+    assert.equal(whole.meta.proxies[0]?.host, '10.0.0.5');
+  });
+
+  it('counts a curl event read only in part (too large for one response) as an undecided match', () => {
+    const hit = loadHit('defend-exec');
+    const source = hit.source as { process: Record<string, unknown> };
+    delete source.process.command_line;
+    delete source.process.args;
+    const m = mustMatch(classifier().classify({ ...hit, partial: true }));
+    assert.equal(m.undecided, true);
+    assert.match(m.meta.reason, /larger than source\.maxResponseBytes/);
+  });
+
+  it('leaves a non-curl event read only in part alone', () => {
+    const hit = patchHit('defend-exec', { 'process.name': 'ls', 'process.executable': '/usr/bin/ls', 'process.command_line': undefined, 'process.args': undefined });
+    assert.deepEqual(classifier().classify({ ...hit, partial: true }), { kind: 'no_match' });
+  });
+
+  it('keeps an ordinary no-match a no-match when nothing was cut', () => {
+    const hit = patchHit('defend-exec', { 'process.command_line': 'curl https://example.com/', 'process.args': ['curl', 'https://example.com/'] });
+    assert.deepEqual(classifier().classify(hit), { kind: 'no_match' });
   });
 });
 

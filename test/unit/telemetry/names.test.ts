@@ -19,7 +19,7 @@ describe('telemetry names', () => {
   });
 
   it('bounds the skip reasons to the SkipReason values of the normalizer', () => {
-    assert.deepEqual([...labelValues.skipReason].sort(), ['no_process_fields', 'no_timestamp', 'not_exec_action']);
+    assert.deepEqual([...labelValues.skipReason].sort(), ['classify_error', 'no_process_fields', 'no_timestamp', 'not_exec_action']);
   });
 
   const cases: [keyof typeof labelValues, string, string][] = [
