@@ -4,6 +4,9 @@
  * event's environment) defined it earlier. Files, stdin and functions (`{{name:trim}}`) are
  * unknowable from the event, so such a value expands to null ("unknown").
  */
+/** Longest expansion worked out (characters); curl's own limit on expanded content is larger than any proxy value. */
+export const MAX_EXPANDED_LENGTH = 1_048_576;
+
 export class CurlVariables {
   private readonly values = new Map<string, string | null>();
 
@@ -24,14 +27,19 @@ export class CurlVariables {
     else if (at > 0) this.values.set(spec.slice(0, at), null);
   }
 
-  /** Expands every {{name}}; null when any of them cannot be known. `\{{` stays literal. */
+  /**
+   * Expands every {{name}}; null when any of them cannot be known, or when the result would pass
+   * {@link MAX_EXPANDED_LENGTH} (a few hundred kilobytes of arguments can ask for gigabytes: such a
+   * value is a proxy whose target is unknown, never an error). `\{{` stays literal.
+   */
   expand(value: string): string | null {
     if (!value.includes('{{')) return value;
     let out = '';
     let pos = 0;
     for (;;) {
+      if (out.length > MAX_EXPANDED_LENGTH) return null;
       const open = value.indexOf('{{', pos);
-      if (open < 0) return out + value.slice(pos);
+      if (open < 0) return out.length + value.length - pos > MAX_EXPANDED_LENGTH ? null : out + value.slice(pos);
       if (open > 0 && value[open - 1] === '\\') {
         out += `${value.slice(pos, open - 1)}{{`;
         pos = open + 2;
@@ -41,6 +49,7 @@ export class CurlVariables {
       if (close < 0) return out + value.slice(pos);
       const known = this.values.get(value.slice(open + 2, close));
       if (known === undefined || known === null) return null;
+      if (out.length + (open - pos) + known.length > MAX_EXPANDED_LENGTH) return null;
       out += value.slice(pos, open) + known;
       pos = close + 2;
     }
