@@ -1,39 +1,37 @@
 /**
- * The real curl as an oracle for the rule: runs one invocation inside `unshare -rn` (a new
+ * The real curl as an oracle for the rule: runs invocations inside `unshare -rn` (a new
  * network namespace where no interface is up, not even loopback, so nothing can leave the
  * machine) and reads from `curl -v` where each transfer went first.
  *
  * How a transfer's first hop is read (the first of these lines in that transfer's output):
  *   "* Could not resolve proxy: X"    -> { kind: 'proxy', host: X }
- *   "* Could not resolve host: Y"     -> { kind: 'direct', host: Y }
+ *   "* Could not resolve host: Y"     -> { kind: 'direct', host: Y } when Y is the URL's host,
+ *                                        else { kind: 'proxy', host: Y } (curl 7.88 words a
+ *                                        SOCKS proxy's failed lookup this way)
  *   "*   Trying A:P..."               -> a connect attempt to a literal address, which fails at
- *                                        once ("Network is unreachable"): a proxy when A is a
- *                                        proxy address (see isProxyAddress), else direct
+ *                                        once ("Network is unreachable"): a proxy when A is in
+ *                                        PROXY_NET_V4, direct when A is the URL's host
  *   none of them, and curl's error is about the proxy ("Unsupported proxy scheme for 'ftp://p'",
  *   "Unsupported proxy syntax in ':8080'")   -> { kind: 'refused', message }
  *   anything else                     -> { kind: 'error', message }
- * So invocations must name only hosts that cannot resolve (`*.invalid`) and loopback literals,
- * and proxies given as literals must live in PROXY_NET_V4 (127.1.0.0/16) or its IPv4-mapped
- * IPv6 form (::ffff:127.1.x.y), which URLs never use: that is how a connect to a loopback proxy
- * is told apart from a direct connect to a loopback URL.
+ * So invocations name only hosts that cannot resolve (`*.invalid`) and loopback literals; a
+ * proxy never has a URL's name, and proxies given as literals live in 127.1.0.0/16 (or
+ * ::ffff:127.1.x.y), which URLs never use: that tells a connect to a loopback proxy from a
+ * direct connect to a loopback URL.
  *
- * Transfers are delimited by a `-w '%{stderr}...%{json}'` marker the oracle adds to every
+ * Transfers are delimited by a `-w '%{stderr}...'` marker line the oracle adds to every
  * `--next` segment (write-out is per segment), together with `-v`, `--no-progress-meter` and
  * `--connect-timeout`; `-q` goes first so no .curlrc is read, HOME is an empty temporary
- * directory and the environment holds only the case's variables (as `env -i` would).
- * The argv returned is exactly what curl ran, so the rule can be given the same words.
+ * directory and the environment holds only the case's variables (`env -i`). CurlRun.argv is
+ * what curl ran for the invocation, so the rule can be given the same words.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runBatch, spawnText, type BatchCommand } from './curl-oracle-spawn.js';
+import { oracleArgv, parseOracleStderr, segmentCount, type CurlTransfer } from './curl-oracle-verbose.js';
 
-/** What curl did with one transfer (one URL of one `--next` segment), first hop only. */
-export type CurlRoute =
-  | { kind: 'proxy'; host: string }
-  | { kind: 'direct'; host: string }
-  | { kind: 'refused'; message: string }
-  | { kind: 'error'; message: string };
+export { PROXY_NET_V4, isProxyAddress, oracleArgv, sameHost, type CurlRoute, type CurlTransfer } from './curl-oracle-verbose.js';
 
 /** One invocation: curl's arguments (without argv[0]) and its whole environment. */
 export interface CurlInvocation {
@@ -45,23 +43,14 @@ export interface CurlInvocation {
   env: Readonly<Record<string, string>>;
 }
 
-/** One transfer as curl reported it. */
-export interface CurlTransfer {
-  /** 1-based `--next` segment. */
-  segment: number;
-  /** The URL as curl was given it (`%{url}`). */
-  url: string;
-  route: CurlRoute;
-  exitCode: number;
-}
-
-/** Everything one run produced. */
+/** Everything one invocation produced. */
 export interface CurlRun {
-  /** The argv curl ran, argv[0] included: the case's arguments plus the oracle's own options. */
+  /** The argv curl ran for this invocation, argv[0] included: its arguments plus the oracle's options. */
   argv: string[];
   env: Record<string, string>;
   /** In the order curl ran them. */
   transfers: CurlTransfer[];
+  /** The process's exit code; for an invocation merged with others, its last transfer's. */
   exitCode: number | null;
   /** curl's own complaint when it ran no transfer (a bad option, no URL), else null. */
   failure: string | null;
@@ -74,131 +63,126 @@ export interface CurlOracleOptions {
   curl?: string;
   /** Default /usr/bin/unshare. */
   unshare?: string;
-  /** Runs in parallel; default twice the CPUs, at most 16. */
+  /** Batches run in parallel; default the CPUs + 1, at most 16. */
   concurrency?: number;
-  /** Whole-process limit; default 10 s (every connect fails at once, so runs take milliseconds). */
+  /** Per curl process; default 10 s (every connect fails at once, so a run takes milliseconds). */
   timeoutMs?: number;
+  /**
+   * Run invocations with the same environment as `--next` segments of one curl process (at
+   * most MERGE_MAX each): curl starts ~10x less often, and starting costs ~25 ms of CPU (33
+   * shared libraries) against ~1 ms per transfer. curl reads each segment with fresh options,
+   * so a transfer goes where it would go alone; an invocation that could change that (global
+   * options -Z, --parallel, --fail-early, config files) is never merged, and one whose every
+   * segment does not report a transfer is run again alone. Default false.
+   */
+  merge?: boolean;
 }
 
-/** Literal proxy addresses live here; URLs never use this block. */
-export const PROXY_NET_V4 = '127.1.0.0/16';
-const MARK = '@@cpd-curl-oracle@@';
+/** Most invocations merged into one curl process. */
+export const MERGE_MAX = 12;
+/** Invocations per `sh` batch when not merged. */
+const BATCH = 25;
+/** Options that act on the whole command line rather than on one segment. */
+const GLOBAL_OPTION = /^(?:-[A-Za-z]*[ZK]|--(?:parallel|fail-early|config|disable))/i;
 
-/** Added at the start of every segment (`-q` once, as the very first word); the marker names the segment. */
-function segmentOptions(segment: number): string[] {
-  return ['-v', '--no-progress-meter', '--connect-timeout', '2', '-w', `%{stderr}\n${MARK}${segment} %{json}\n`];
+/** A curl process to run: one invocation, or several merged as segments. */
+interface Unit {
+  members: number[];
+  args: string[];
+  env: Readonly<Record<string, string>>;
 }
 
-/** True for a loopback literal reserved for proxies: 127.1.x.y, or ::ffff:127.1.x.y. */
-export function isProxyAddress(address: string): boolean {
-  const v4 = address.toLowerCase().replace(/^\[|\]$/g, '').replace(/^::ffff:/, '');
-  return /^127\.1\.\d{1,3}\.\d{1,3}$/.test(v4);
-}
-
-/** The argv curl runs for an invocation: `-q` first, then the oracle's options in every segment. */
-export function oracleArgv(args: readonly string[], curl = 'curl'): string[] {
-  const argv = [curl, '-q', ...segmentOptions(1)];
-  let segment = 1;
-  for (const word of args) {
-    argv.push(word);
-    if (word === '--next' || word === '-:') argv.push(...segmentOptions(++segment));
-  }
-  return argv;
-}
-
-/** Reads the transfers out of `curl -v` stderr produced with the oracle's write-out marker. */
-export function parseOracleStderr(stderr: string): { transfers: CurlTransfer[]; rest: string } {
-  const transfers: CurlTransfer[] = [];
-  let chunk: string[] = [];
-  for (const line of stderr.split('\n')) {
-    const at = line.indexOf(MARK);
-    if (at < 0) {
-      chunk.push(line);
-      continue;
-    }
-    if (at > 0) chunk.push(line.slice(0, at));
-    const marker = /^(\d+) (.*)$/.exec(line.slice(at + MARK.length));
-    if (!marker) throw new Error(`curl oracle: expected "<segment> <json>" after the marker, got ${line.slice(0, 200)}`);
-    const segment = Number(marker[1]);
-    const info = parseWriteOut(marker[2] as string);
-    transfers.push({ segment, url: info.url, exitCode: info.exitcode, route: routeOf(chunk, info) });
-    chunk = [];
-  }
-  return { transfers, rest: chunk.join('\n').trim() };
-}
-
-interface WriteOut {
-  url: string;
-  urlEffective: string;
-  exitcode: number;
-  errormsg: string;
-}
-
-function parseWriteOut(json: string): WriteOut {
-  const value: unknown = JSON.parse(json);
-  if (typeof value !== 'object' || value === null) throw new Error(`curl oracle: expected a write-out JSON object, got ${json.slice(0, 200)}`);
-  const o = value as Record<string, unknown>;
-  return {
-    url: typeof o['url'] === 'string' ? o['url'] : '',
-    urlEffective: typeof o['url_effective'] === 'string' ? o['url_effective'] : '',
-    exitcode: typeof o['exitcode'] === 'number' ? o['exitcode'] : -1,
-    errormsg: typeof o['errormsg'] === 'string' ? o['errormsg'] : '',
-  };
-}
-
-const RESOLVE_PROXY = /^\* Could not resolve proxy: (.+)$/;
-const RESOLVE_HOST = /^\* Could not resolve host: (.+)$/;
-const TRYING = /^\*\s+Trying (?:\[([^\]]+)\]|([^:\s]+)):(\d+)\.\.\.$/;
-/** curl's complaints about a proxy value it will not use ("Unsupported proxy scheme for", "... syntax in"). */
-const REFUSED = /^Unsupported proxy /;
-
-function routeOf(lines: readonly string[], info: WriteOut): CurlRoute {
-  const urlHost = hostOf(info.urlEffective);
-  for (const line of lines) {
-    const proxy = RESOLVE_PROXY.exec(line);
-    if (proxy) return { kind: 'proxy', host: proxy[1] as string };
-    const resolve = RESOLVE_HOST.exec(line);
-    if (resolve) {
-      // curl 7.88 words a SOCKS proxy's failed lookup as "host", so the URL's own host tells them apart.
-      const host = resolve[1] as string;
-      if (urlHost === null) return { kind: 'error', message: `oracle cannot read the host of ${info.urlEffective} to judge "${line}"` };
-      return { kind: sameHost(host, urlHost) ? 'direct' : 'proxy', host };
-    }
-    const trying = TRYING.exec(line);
-    if (trying) {
-      const address = (trying[1] ?? trying[2]) as string;
-      if (isProxyAddress(address)) return { kind: 'proxy', host: address };
-      if (urlHost !== null && sameHost(address, urlHost)) return { kind: 'direct', host: address };
-      return { kind: 'error', message: `oracle cannot tell "${line}": neither the URL's host nor a proxy address in ${PROXY_NET_V4}` };
-    }
-  }
-  const message = info.errormsg !== '' ? info.errormsg : `exit ${info.exitcode} without a connect attempt`;
-  return REFUSED.test(message) ? { kind: 'refused', message } : { kind: 'error', message };
-}
-
-/** The host of curl's effective URL (scheme always present), as the WHATWG parser reads it; null if unreadable. */
-function hostOf(urlEffective: string): string | null {
+/** Runs every invocation and returns the runs in the same order. */
+export async function runCurlOracle(invocations: readonly CurlInvocation[], options: CurlOracleOptions = {}): Promise<CurlRun[]> {
+  const curl = options.curl ?? '/usr/bin/curl';
+  const unshare = options.unshare ?? '/usr/bin/unshare';
+  const concurrency = Math.max(1, options.concurrency ?? Math.min(16, availableParallelism() + 1));
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const home = await mkdtemp(join(tmpdir(), 'cpd-curl-oracle-home-'));
   try {
-    return new URL(urlEffective).hostname;
-  } catch {
-    return null;
+    const execute = async (units: readonly Unit[]): Promise<{ stderr: string; exit: number | null }[]> => {
+      const results = new Array<{ stderr: string; exit: number | null }>(units.length);
+      // Small batches keep every worker busy until the end.
+      const size = Math.max(1, Math.min(BATCH, Math.ceil(units.length / (concurrency * 4))));
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < units.length) {
+          const from = next;
+          next = Math.min(units.length, next + size);
+          const commands: BatchCommand[] = units.slice(from, next).map((u) => ({ env: { HOME: home, ...u.env }, argv: oracleArgv(u.args, curl) }));
+          (await runBatch(unshare, commands, timeoutMs)).forEach((r, i) => (results[from + i] = r));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, units.length) }, worker));
+      return results;
+    };
+
+    const runs = new Array<CurlRun | undefined>(invocations.length);
+    const units = options.merge === true ? mergedUnits(invocations) : invocations.map((inv, i) => ({ members: [i], args: [...inv.args], env: inv.env }));
+    const results = await execute(units);
+    const again: number[] = [];
+    units.forEach((unit, u) => {
+      const split = splitUnit(unit, results[u] as { stderr: string; exit: number | null }, invocations);
+      if (split === null) again.push(...unit.members);
+      else unit.members.forEach((m, k) => (runs[m] = split[k]));
+    });
+    if (again.length > 0) {
+      const alone = again.map((m) => ({ members: [m], args: [...(invocations[m] as CurlInvocation).args], env: (invocations[m] as CurlInvocation).env }));
+      const aloneResults = await execute(alone);
+      alone.forEach((unit, u) => (runs[unit.members[0] as number] = (splitUnit(unit, aloneResults[u] as { stderr: string; exit: number | null }, invocations) as CurlRun[])[0]));
+    }
+    return runs as CurlRun[];
+  } finally {
+    await rm(home, { recursive: true, force: true });
   }
 }
 
-/** Host names compare without case, brackets or a trailing dot; IP literals in canonical form. */
-export function sameHost(a: string, b: string): boolean {
-  return canonicalHost(a) === canonicalHost(b);
+/** Groups invocations by environment into units of at most MERGE_MAX. */
+function mergedUnits(invocations: readonly CurlInvocation[]): Unit[] {
+  const units: Unit[] = [];
+  const open = new Map<string, Unit>();
+  invocations.forEach((inv, i) => {
+    if (inv.args.length === 0 || inv.args.some((w) => GLOBAL_OPTION.test(w))) {
+      units.push({ members: [i], args: [...inv.args], env: inv.env });
+      return;
+    }
+    const key = JSON.stringify(Object.entries(inv.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    let unit = open.get(key);
+    if (unit === undefined || unit.members.length >= MERGE_MAX) {
+      unit = { members: [], args: [], env: inv.env };
+      open.set(key, unit);
+      units.push(unit);
+    }
+    if (unit.members.length > 0) unit.args.push('--next');
+    unit.members.push(i);
+    unit.args.push(...inv.args);
+  });
+  return units;
 }
 
-function canonicalHost(host: string): string {
-  let h = host.toLowerCase();
-  if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
-  if (h.endsWith('.')) h = h.slice(0, -1);
-  try {
-    return new URL(`http://${h.includes(':') ? `[${h}]` : h}/`).hostname.replace(/^\[|\]$/g, '');
-  } catch {
-    return h;
+/**
+ * Cuts a unit's output back into one run per member, segments renumbered from 1; null when a
+ * merged unit cannot be trusted (a member's segment reported no transfer).
+ */
+function splitUnit(unit: Unit, result: { stderr: string; exit: number | null }, invocations: readonly CurlInvocation[]): CurlRun[] | null {
+  const { transfers, rest } = parseOracleStderr(result.stderr);
+  if (unit.members.length === 1) {
+    const inv = invocations[unit.members[0] as number] as CurlInvocation;
+    const failure = transfers.length === 0 ? rest.split('\n').filter((l) => l.startsWith('curl:')).join('\n') || rest || `exit ${result.exit}` : null;
+    return [{ argv: oracleArgv(inv.args), env: { ...inv.env }, transfers, exitCode: result.exit, failure, stderr: result.stderr }];
   }
+  const runs: CurlRun[] = [];
+  let offset = 0;
+  for (const m of unit.members) {
+    const inv = invocations[m] as CurlInvocation;
+    const count = segmentCount(inv.args);
+    const own = transfers.filter((t) => t.segment > offset && t.segment <= offset + count).map((t) => ({ ...t, segment: t.segment - offset }));
+    for (let s = 1; s <= count; s++) if (!own.some((t) => t.segment === s)) return null;
+    const last = own[own.length - 1] as CurlTransfer;
+    runs.push({ argv: oracleArgv(inv.args), env: { ...inv.env }, transfers: own, exitCode: last.exitCode, failure: null, stderr: own.map((t) => t.verbose).join('\n') });
+    offset += count;
+  }
+  return runs;
 }
 
 /**
@@ -224,63 +208,4 @@ export async function checkCurlOracle(options: CurlOracleOptions = {}): Promise<
     );
   }
   return { version: (version.stdout.split('\n')[0] ?? '').trim() };
-}
-
-/** Runs every invocation (a small pool of parallel processes) and returns the runs in the same order. */
-export async function runCurlOracle(invocations: readonly CurlInvocation[], options: CurlOracleOptions = {}): Promise<CurlRun[]> {
-  const curl = options.curl ?? '/usr/bin/curl';
-  const unshare = options.unshare ?? '/usr/bin/unshare';
-  const concurrency = Math.max(1, options.concurrency ?? Math.min(16, availableParallelism() * 2));
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const home = await mkdtemp(join(tmpdir(), 'cpd-curl-oracle-home-'));
-  try {
-    const runs = new Array<CurlRun>(invocations.length);
-    let nextIndex = 0;
-    const worker = async (): Promise<void> => {
-      while (nextIndex < invocations.length) {
-        const index = nextIndex++;
-        runs[index] = await runOne(invocations[index] as CurlInvocation, curl, unshare, home, timeoutMs);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, invocations.length) }, worker));
-    return runs;
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
-}
-
-async function runOne(invocation: CurlInvocation, curl: string, unshare: string, home: string, timeoutMs: number): Promise<CurlRun> {
-  const argv = oracleArgv(invocation.args);
-  const env = { ...invocation.env, HOME: home };
-  const result = await spawnText(unshare, ['-rn', curl, ...argv.slice(1)], env, timeoutMs);
-  if (result.error !== null) throw new Error(`curl oracle: could not run ${unshare} -rn ${curl}: ${result.error}`);
-  const { transfers, rest } = parseOracleStderr(result.stderr);
-  const failure = transfers.length === 0 ? rest.split('\n').filter((l) => l.startsWith('curl:')).join('\n') || rest || `exit ${result.code}` : null;
-  return { argv, env: { ...invocation.env }, transfers, exitCode: result.code, failure, stderr: result.stderr };
-}
-
-interface SpawnResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  error: string | null;
-}
-
-/** Spawns with exactly `env` (nothing inherited) and collects its output; a timeout kills it. */
-function spawnText(command: string, args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<SpawnResult> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let error: string | null = null;
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => {
-      error = e.message;
-    });
-    child.on('close', (code, signal) => {
-      if (signal !== null && error === null) error = `killed by ${signal} (timeout ${timeoutMs} ms?)`;
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), error });
-    });
-  });
 }
