@@ -14,7 +14,8 @@ export interface GlobalOptions {
 
 /** Turns `--set a.b=c` flags and the named global flags into dotted config keys. */
 export function flagsFromOptions(opts: GlobalOptions, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const flags: Record<string, unknown> = {};
+  // No prototype: `--set __proto__=x` must reach validation as an unknown key, not vanish.
+  const flags = Object.create(null) as Record<string, unknown>;
   for (const pair of opts.set ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new InputError(`--set: expected key=value, got ${JSON.stringify(pair)}`);

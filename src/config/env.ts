@@ -39,7 +39,8 @@ export function readEnv(env: NodeJS.ProcessEnv): { key: string; value: string; s
   const out: { key: string; value: string; source: string }[] = [];
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined || raw === '') continue;
-    const mapped = envKeys[name];
+    // Own keys only: a variable named `constructor` or `toString` is no config key.
+    const mapped = Object.hasOwn(envKeys, name) ? envKeys[name] : undefined;
     if (mapped !== undefined) {
       out.push({ key: mapped, value: raw, source: `environment ${name}` });
     } else if (name.startsWith(genericEnvPrefix)) {

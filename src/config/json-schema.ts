@@ -27,7 +27,9 @@ export function configJsonSchema(): SchemaNode {
 export function nodeAt(path: string): SchemaNode | undefined {
   let node: SchemaNode | undefined = configJsonSchema();
   for (const segment of path.split('.')) {
-    node = node?.properties?.[segment];
+    // Own keys only: `constructor` or `__proto__` must not resolve to Object's own members.
+    const properties: Record<string, SchemaNode> | undefined = node?.properties;
+    node = properties !== undefined && Object.hasOwn(properties, segment) ? properties[segment] : undefined;
     if (node === undefined) return undefined;
   }
   return node;

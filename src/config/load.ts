@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { configFileEnv, readEnv } from './env.js';
 import { nodeAt, type SchemaNode } from './json-schema.js';
-import { isSecretKey, redactUrl } from './redact.js';
+import { isSecretKey, redactConfig } from './redact.js';
 import { configSchema, type Config } from './schema.js';
 import { deepFreeze } from '../freeze.js';
 
@@ -22,6 +22,7 @@ export interface LoadOptions {
   defaultsDir?: string;
 }
 
+/** A mapping of config keys. Always without a prototype while layers merge: `__proto__` and `constructor` are plain keys there. */
 type Tree = Record<string, unknown>;
 
 /** The package's own `config/` folder (same relative place from `src/` and from `dist/`). */
@@ -33,7 +34,7 @@ export const packageConfigDir = resolve(dirname(fileURLToPath(import.meta.url)),
  */
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? {};
-  const merged: Tree = {};
+  const merged = emptyTree();
   const sources = new Map<string, string>();
   const problems: string[] = [];
 
@@ -51,7 +52,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
 
   const result = configSchema.safeParse(merged, { reportInput: true });
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => describeIssue(i, sources)));
-  return deepFreeze(result.data);
+  // Validated: every key is a schema key now, so ordinary objects are safe (and what callers expect).
+  return deepFreeze(toPlain(result.data) as Config);
 }
 
 function findDefaultsFile(dir: string): string | undefined {
@@ -75,14 +77,48 @@ export function readConfigFile(path: string): Tree {
   try {
     parsed = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
-    throw new ConfigError([`config file ${path}: expected valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}, got a syntax error: ${first}`]);
+    throw new ConfigError([`config file ${path}: expected valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}, got a syntax error${syntaxErrorPlace(err, text)}`]);
   }
-  if (parsed === null || parsed === undefined) return {};
+  if (parsed === null || parsed === undefined) return emptyTree();
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    // What the file holds is not shown: --config pointed at a secret file must not print it.
     throw new ConfigError([`config file ${path}: expected a mapping of keys at the top level, got ${typeName(parsed)}`]);
   }
-  return parsed as Tree;
+  return toTree(parsed) as Tree;
+}
+
+/**
+ * Where a parser stopped (` at line L, column C`), never the text around it: V8's JSON messages
+ * quote the input, and a config file holds passwords. YAML errors carry the position as data.
+ */
+function syntaxErrorPlace(err: unknown, text: string): string {
+  const linePos = (err as { linePos?: { line: number; col: number }[] } | undefined)?.linePos?.[0];
+  if (linePos !== undefined) return ` at line ${linePos.line}, column ${linePos.col}`;
+  const offset = /\bposition (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
+  if (offset === undefined) return '';
+  const before = text.slice(0, Number(offset)).split('\n');
+  return ` at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+/** An object without a prototype. */
+function emptyTree(): Tree {
+  return Object.create(null) as Tree;
+}
+
+/** Deep copy of parsed input with every mapping prototype-free, so no key can reach Object.prototype. */
+function toTree(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toTree);
+  if (!isPlainObject(value)) return value;
+  const out = emptyTree();
+  for (const [k, v] of Object.entries(value)) out[k] = toTree(v);
+  return out;
+}
+
+/** Deep copy with ordinary objects again; `Object.fromEntries` defines keys, it never calls the `__proto__` setter. */
+function toPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
 }
 
 function mergeTree(target: Tree, layer: Tree, source: string, sources: Map<string, string>, prefix = ''): void {
@@ -92,7 +128,7 @@ function mergeTree(target: Tree, layer: Tree, source: string, sources: Map<strin
     if (isPlainObject(v) && isPlainObject(existing)) {
       mergeTree(existing, v, source, sources, key);
     } else {
-      target[k] = isPlainObject(v) ? structuredClone(v) : v;
+      target[k] = toTree(v);
       markSource(sources, key, v, source);
     }
   }
@@ -109,12 +145,12 @@ function assign(target: Tree, key: string, raw: unknown, source: string, sources
     problems.push(`${key}: expected a known configuration key, got an unknown one (from ${source}); see 'curl-proxy-detector config docs'`);
     return;
   }
-  const value = typeof raw === 'string' ? coerce(raw, node) : raw;
+  const value = toTree(typeof raw === 'string' ? coerce(raw, node) : raw);
   const path = key.split('.');
   let cursor = target;
   for (const segment of path.slice(0, -1)) {
     const next = cursor[segment];
-    if (!isPlainObject(next)) cursor[segment] = {};
+    if (!isPlainObject(next)) cursor[segment] = emptyTree();
     cursor = cursor[segment] as Tree;
   }
   cursor[path[path.length - 1] as string] = value;
@@ -177,15 +213,16 @@ function sourceOf(key: string | undefined, sources: Map<string, string>): string
   return origin !== undefined ? ` (from ${origin})` : '';
 }
 
+/** A given value as an error may show it: secrets hidden whatever their type, URLs without user info. */
 function showValue(key: string, value: unknown): string {
-  if (typeof value === 'string') return isSecretKey(key) ? '"***"' : JSON.stringify(redactUrl(value));
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
+  if (isSecretKey(key)) return typeof value === 'string' ? '"***"' : `*** (${typeName(value)})`;
+  const text = JSON.stringify(redactConfig(value, key)) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function typeName(v: unknown): string {
-  return Array.isArray(v) ? 'a list' : typeof v === 'string' ? `the string ${JSON.stringify(v)}` : typeof v;
+  return Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
 }
 
 function isPlainObject(v: unknown): v is Tree {

@@ -109,7 +109,8 @@ class Reader {
   private openTag(): { element: XmlElement; selfClosing: boolean } {
     this.expect('<');
     const name = this.name();
-    const attributes: Record<string, string> = {};
+    // No prototype: an attribute named `__proto__` or `constructor` is an attribute like any other.
+    const attributes = Object.create(null) as Record<string, string>;
     for (;;) {
       const hadSpace = this.skipSpace();
       if (this.s.startsWith('/>', this.pos)) {
@@ -219,8 +220,8 @@ function boundedIndexOf(text: string, c: string, from: number, to: number): numb
 }
 
 function entityValue(body: string): string | undefined {
-  const named = namedEntities[body];
-  if (named !== undefined) return named;
+  // Own keys only: `&constructor;` is not an entity (it would decode to Object's source text).
+  if (Object.hasOwn(namedEntities, body)) return namedEntities[body];
   if (body.length < 2 || body[0] !== '#') return undefined;
   const hex = body[1] === 'x' || body[1] === 'X';
   const digits = body.slice(hex ? 2 : 1);

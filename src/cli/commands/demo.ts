@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { createApp, startWorker, type App } from '../../app.js';
+import { redactUrl } from '../../config/redact.js';
 import type { Config } from '../../config/schema.js';
 import { ServiceUnavailableError } from '../../errors.js';
 import { replayFile } from '../../replay/replay.js';
@@ -86,7 +87,7 @@ async function runDemo(app: App, file: string, started: number): Promise<void> {
   say(`  - explain a verdict:      npx curl-proxy-detector explain 'curl -sSx 203.0.113.7:8080 https://example.org/'`);
   say(`  - compare with Splunk:    npx curl-proxy-detector --set rule.mode=splunk demo`);
   say(`  - run the live worker:    npx curl-proxy-detector run       (status: npx curl-proxy-detector status)`);
-  say(`  - findings in Elasticsearch: ${config.elasticsearch.url}/${config.sink.findingsAlias}/_search`);
+  say(`  - findings in Elasticsearch: ${redactUrl(config.elasticsearch.url)}/${config.sink.findingsAlias}/_search`);
   say(`  - stop the local services: npm run es:stop && npm run redis:stop`);
 }
 

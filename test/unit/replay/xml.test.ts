@@ -16,6 +16,8 @@ describe('decodeEntities turns XML references into characters', () => {
     ['keeps an ampersand without a semicolon nearby', '&ltxxxxxxxxxxxxxxxxxxx;', '&ltxxxxxxxxxxxxxxxxxxx;'],
     ['keeps references to code points XML forbids', '&#0;&#xD800;&#x110000;', '&#0;&#xD800;&#x110000;'],
     ['keeps a reference with non-digits', '&#12a;', '&#12a;'],
+    ['keeps &constructor; as written instead of decoding it to function source', '&constructor;x', '&constructor;x'],
+    ['keeps the names of other Object members as written', '&__proto__;&toString;&hasOwnProperty;&valueOf;', '&__proto__;&toString;&hasOwnProperty;&valueOf;'],
   ];
   for (const [name, input, expected] of cases) it(name, () => assert.equal(decodeEntities(input), expected));
 
@@ -31,11 +33,19 @@ describe('parseXml reads one element tree', () => {
   it('reads elements, attributes in both quote styles, text and self-closing tags', () => {
     const root = parseXml(`<?xml version="1.0"?><Event xmlns='urn:x'><System><Provider Name="Linux-Sysmon" Guid='{g}'/><EventID>1</EventID></System><EventData><Data Name="CommandLine">curl -x &quot;a b&quot;</Data></EventData></Event>`);
     assert.equal(root.name, 'Event');
-    assert.deepEqual(root.attributes, { xmlns: 'urn:x' });
+    assert.deepEqual({ ...root.attributes }, { xmlns: 'urn:x' });
     const system = childNamed(root, 'System');
-    assert.deepEqual(childNamed(system!, 'Provider')?.attributes, { Name: 'Linux-Sysmon', Guid: '{g}' });
+    assert.deepEqual({ ...childNamed(system!, 'Provider')?.attributes }, { Name: 'Linux-Sysmon', Guid: '{g}' });
     assert.equal(childNamed(system!, 'EventID')?.text, '1');
     assert.equal(childNamed(root, 'EventData')?.children[0]?.text, 'curl -x "a b"');
+  });
+
+  it('keeps attributes named after Object members as attributes, without touching any prototype', () => {
+    const root = parseXml('<a __proto__="p" constructor="c" toString="t"/>');
+    assert.equal(Object.getPrototypeOf(root.attributes), null);
+    assert.deepEqual(Object.entries(root.attributes), [['__proto__', 'p'], ['constructor', 'c'], ['toString', 't']]);
+    assert.equal(({} as Record<string, unknown>).p, undefined);
+    assert.equal(parseXml('<a/>').attributes.constructor, undefined, 'an absent attribute is absent, whatever its name');
   });
 
   it('keeps CDATA as it is and skips comments', () => {
