@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { rangeJobOptions, type RangeJobData, type RangeJobResult } from './jobs.js';
 import { totalledStats, type RangeStats, type StatTotals } from './processor.js';
 import type { RedisKeys } from './redis-keys.js';
-import { planChunks } from './window.js';
+import { chunkCount, planChunks } from './window.js';
 
 /** Lifecycle of a backfill. */
 export type BackfillStatus = 'scheduled' | 'running' | 'done' | 'cancelled';
@@ -86,6 +86,7 @@ export class Backfills {
   /** Creates (or resumes) a backfill and queues every chunk not finished yet. */
   async create(req: BackfillRequest, now = Date.now()): Promise<{ record: BackfillRecord; resumed: boolean; queued: number }> {
     if (!(req.toMs > req.fromMs)) throw new InputError(`backfill: expected --to after --from, got ${new Date(req.fromMs).toISOString()} .. ${new Date(req.toMs).toISOString()}`);
+    this.#checkSize(req);
     const id = this.idFor(req);
     const chunks = planChunks(req.fromMs, req.toMs, this.config.backfill.chunkMs);
     const hash = this.keys.backfill(id);
@@ -115,6 +116,17 @@ export class Backfills {
     const record = await this.get(id);
     if (record === undefined) throw new Error(`backfill ${id} vanished while being created`);
     return { record, resumed: created !== 1, queued };
+  }
+
+  /** Refuses, before anything is written, a range of more chunks than `backfill.maxChunks`. */
+  #checkSize(req: BackfillRequest): void {
+    const { chunkMs, maxChunks } = this.config.backfill;
+    const count = chunkCount(req.fromMs, req.toMs, chunkMs);
+    if (count <= maxChunks) return;
+    throw new InputError(
+      `backfill: ${new Date(req.fromMs).toISOString()} .. ${new Date(req.toMs).toISOString()} is ${count.toLocaleString('en-US')} chunks of ${chunkMs.toLocaleString('en-US')} ms, ` +
+        `over the cap of ${maxChunks.toLocaleString('en-US')}; split the range, raise the cap (--max-chunks ${count} or backfill.maxChunks) or use a larger backfill.chunkMs`,
+    );
   }
 
   /**

@@ -37,6 +37,12 @@ export function liveJobId(w: LiveWindow): string {
   return `live-${w.fromMs}-${w.toMs}`;
 }
 
+/** How many chunks `planChunks` makes of [fromMs, toMs), without making them (a range may hold millions). */
+export function chunkCount(fromMs: number, toMs: number, chunkMs: number): number {
+  if (!(toMs > fromMs)) return 0;
+  return Math.ceil(toMs / chunkMs) - Math.floor(fromMs / chunkMs);
+}
+
 /** The backfill chunks of [fromMs, toMs), each at most `chunkMs`, aligned on multiples of chunkMs. */
 export function planChunks(fromMs: number, toMs: number, chunkMs: number): LiveWindow[] {
   const out: LiveWindow[] = [];

@@ -45,9 +45,10 @@ export const configSchema = z
       .object({
         url: z
           .string()
-          .regex(/^https?:\/\/[^\s]+$/, 'expected an http:// or https:// URL')
+          .regex(/^https?:\/\/[^\s]+$/, { message: 'expected an http:// or https:// URL', abort: true })
+          .refine((url) => URL.canParse(url), 'expected a URL that parses')
           .default('http://127.0.0.1:9200')
-          .describe('Elasticsearch URL. Env ELASTICSEARCH_URL.'),
+          .describe('Elasticsearch URL. User info (`https://user:pw@host`) is used as basic auth when elasticsearch.username and elasticsearch.apiKey are not set, and never kept in the URL the client reports in traces. Env ELASTICSEARCH_URL.'),
         apiKey: z
           .string()
           .min(1)
@@ -64,7 +65,7 @@ export const configSchema = z
           .string()
           .regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'expected a SHA-256 fingerprint (64 hex digits, colons optional)')
           .optional()
-          .describe('SHA-256 fingerprint of the CA certificate. Env ELASTICSEARCH_CA_FINGERPRINT.'),
+          .describe('SHA-256 fingerprint of the CA certificate (https:// only). Without caFile that CA is the only one trusted: the server must present it in its chain, and the chain and host name are verified against it. Env ELASTICSEARCH_CA_FINGERPRINT.'),
         requestTimeoutMs: durationMs(100).default(30_000).describe('Timeout of one Elasticsearch request.'),
         maxRetries: z.number().int().min(0).max(20).default(3).describe('Client retries on connection errors.'),
       })
@@ -257,6 +258,12 @@ export const configSchema = z
     backfill: z
       .object({
         chunkMs: durationMs(1_000).default(3_600_000).describe('A backfill range is split into chunk jobs of this length.'),
+        maxChunks: z
+          .number()
+          .int()
+          .min(1)
+          .default(10_000)
+          .describe('A backfill of more chunks than this is refused before anything is queued (10,000 one-hour chunks are about 14 months); raise it, or `backfill --max-chunks`, for a longer range.'),
       })
       .strict()
       .prefault({}),

@@ -15,6 +15,7 @@ interface BackfillOptions {
   at?: string;
   wait?: boolean;
   json?: boolean;
+  maxChunks?: string;
 }
 
 /** `backfill`: schedule, follow, list and cancel backfills over historical indices. */
@@ -28,6 +29,7 @@ export function registerBackfill(program: Command): void {
     .option('--at <iso>', 'do not start before this time')
     .option('--wait', 'process the chunks in this process and wait until done (progress on stdout)')
     .option('--json', 'print JSON instead of text')
+    .option('--max-chunks <n>', 'refuse a range of more chunks than this (overrides backfill.maxChunks, default 10000)')
     .action(async (opts: BackfillOptions, cmd: Command) => {
       if (opts.from === undefined || opts.to === undefined) {
         cmd.error('backfill: --from and --to are required (or use `backfill list` / `backfill cancel <id>`)', { exitCode: 2 });
@@ -35,7 +37,7 @@ export function registerBackfill(program: Command): void {
       const fromMs = parseIsoFlag('--from', opts.from as string);
       const toMs = parseIsoFlag('--to', opts.to as string);
       const atMs = opts.at === undefined ? undefined : parseIsoFlag('--at', opts.at);
-      await withApp(cmd, async (app) => {
+      await withApp(cmd, { 'backfill.maxChunks': opts.maxChunks }, async (app) => {
         const indexPatterns = opts.index ?? [...app.config.source.indexPatterns];
         const { record, resumed, queued } = await app.backfills.create({ fromMs, toMs, indexPatterns, atMs });
         if (opts.json === true) process.stdout.write(`${JSON.stringify({ ...progressLine(record, Date.now()), resumed, queued_chunks: queued })}\n`);
@@ -58,7 +60,7 @@ export function registerBackfill(program: Command): void {
     .description('list backfills with their progress')
     .option('--json', 'print JSON lines')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      await withApp(cmd, async (app) => {
+      await withApp(cmd, {}, async (app) => {
         const records = await app.backfills.list();
         const now = Date.now();
         if (opts.json === true) {
@@ -74,15 +76,16 @@ export function registerBackfill(program: Command): void {
     .command('cancel <id>')
     .description('cancel a backfill: queued chunks are removed, running ones finish')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      await withApp(cmd, async (app) => {
+      await withApp(cmd, {}, async (app) => {
         const r = await app.backfills.cancel(id);
         process.stdout.write(`cancelled ${r.id} (${r.chunksDone}/${r.chunks} chunks were done)\n`);
       });
     });
 }
 
-async function withApp(cmd: Command, fn: (app: App) => Promise<void>): Promise<void> {
-  const config = configFor(cmd);
+/** Runs `fn` with an app on the command's config plus `flags` (dotted keys; undefined ones are left out). */
+async function withApp(cmd: Command, flags: Record<string, unknown>, fn: (app: App) => Promise<void>): Promise<void> {
+  const config = configFor(cmd, flags);
   const app = createApp(config, createLogger(config.log), 'command');
   try {
     await fn(app);
