@@ -5,9 +5,10 @@ import type { Logger } from '../telemetry/logger.js';
 import { attributeNames, spanNames } from '../telemetry/names.js';
 import { withSpan } from '../telemetry/tracing.js';
 import { LiveCursor } from './cursor.js';
+import { readJobOutcome, type JobOutcome } from './job-outcome.js';
 import { rangeJobOptions, type RangeJobData, type RangeJobResult } from './jobs.js';
 import { LeaderLease } from './leader.js';
-import { totalledStats, type RangeStats } from './processor.js';
+import { totalledStats } from './processor.js';
 import { recordError } from './recent-errors.js';
 import type { RedisKeys } from './redis-keys.js';
 import { liveJobId, planWindows, type LiveWindow } from './window.js';
@@ -33,8 +34,6 @@ export interface TickResult {
   /** True when more windows are due right away (catching up). */
   behind: boolean;
 }
-
-type JobOutcome = { ok: true; stats: RangeStats | undefined } | { ok: false; reason: string };
 
 const jobPollMs = 100;
 
@@ -174,15 +173,10 @@ export class LiveScheduler {
     while (outcomes.some((o) => o === undefined)) {
       for (const [i, w] of windows.entries()) {
         if (outcomes[i] !== undefined) continue;
-        const job = await queue.getJob(liveJobId(w));
-        if (job === undefined || job === null) {
-          // Removed after completion, or lost with a Redis that had no persistence: queue it again (idempotent).
-          await this.#ensureJob(w);
-          continue;
-        }
-        const state = await job.getState();
-        if (state === 'completed') outcomes[i] = { ok: true, stats: job.returnvalue };
-        else if (state === 'failed') outcomes[i] = { ok: false, reason: job.failedReason ?? 'unknown' };
+        const outcome = await readJobOutcome(queue, liveJobId(w));
+        // Removed after completion, or lost with a Redis that had no persistence: queue it again (idempotent).
+        if (outcome === 'missing') await this.#ensureJob(w);
+        else outcomes[i] = outcome;
       }
       if (!outcomes.some((o) => o === undefined)) break;
       if (this.#now() - lastRenew > config.worker.leaderLeaseMs / 3) {
