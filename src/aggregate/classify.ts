@@ -15,7 +15,8 @@ export interface MatchMeta {
   sourceKind: string;
   mode: Verdict['mode'];
   reason: string;
-  proxies: Pick<ProxyUse, 'option' | 'canonical' | 'url' | 'scheme' | 'host' | 'port' | 'source' | 'evasion'>[];
+  /** `refused` is absent in metadata written before it existed. */
+  proxies: (Pick<ProxyUse, 'option' | 'canonical' | 'url' | 'scheme' | 'host' | 'port' | 'source' | 'evasion'> & { refused?: string | null })[];
 }
 
 /** One matching event, ready for aggregation. */
@@ -111,6 +112,7 @@ function undecided(why: string, mode: RuleOptions['mode']): Verdict {
     mode,
     isCurl: true,
     proxies: [],
+    routes: [],
     nearMisses: [],
     reason: `Counted as a match without a proxy shown: ${why}; in doubt a curl process is a match, so no size can hide a proxy.`,
     notes: [OVER_LIMIT_NOTE],
@@ -153,7 +155,7 @@ function toMatch(event: ProcessEvent, verdict: Verdict, bucketMs: number, idName
       sourceKind: event.sourceKind,
       mode: verdict.mode,
       reason: verdict.reason,
-      proxies: verdict.proxies.map((p) => ({ option: p.option, canonical: p.canonical, url: p.url, scheme: p.scheme, host: p.host, port: p.port, source: p.source, evasion: p.evasion })),
+      proxies: verdict.proxies.map((p) => ({ option: p.option, canonical: p.canonical, url: p.url, scheme: p.scheme, host: p.host, port: p.port, source: p.source, evasion: p.evasion, refused: p.refused })),
     },
   };
 }

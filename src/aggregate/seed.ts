@@ -67,6 +67,7 @@ export function metaFromFinding(doc: unknown): MatchMeta {
       port: p.port ?? null,
       source: p.source,
       evasion: p.evasion ?? null,
+      refused: p.refused ?? null,
     })),
   };
 }

@@ -1,160 +1,274 @@
 import { addTo, valuesOf, type Collector } from './collector.js';
-import { walkCurlArgs, type ProxyCandidate, type Segment } from './curl-args.js';
-import { envNoProxy as readEnvNoProxy, envProxyFor } from './env-proxy.js';
+import { walkCurlArgs, type CurlArgs, type ProxyCandidate, type Segment } from './curl-args.js';
+import { anyEnvProxies, envNoProxy as readEnvNoProxy, envProxyFor } from './env-proxy.js';
 import type { Invocation } from './invocation.js';
+import { compileNoProxy, type NoProxyList } from './noproxy.js';
 import { parseProxyValue, redactCredentials, shorten } from './proxy-url.js';
-import type { NearMiss, ProxyUse, RuleOptions, Verdict } from './types.js';
+import { routeUrl, type EnvHops, type Hop, type TransferSetup } from './transfer-route.js';
+import type { NearMiss, ProxyUse, RuleOptions, UrlRoute, Verdict } from './types.js';
 
 /**
- * argv mode's decision for a process known to be curl: which proxies each transfer really
- * uses, after --noproxy, NO_PROXY, empty values, unsupported schemes and curl's
- * last-one-wins rule; and a sentence that says why.
+ * argv mode's decision for a process known to be curl: where each URL goes (transfer-route.ts:
+ * no-proxy lists, -x/--socks*, --preproxy, the proxy variable for its scheme), which proxies
+ * those routes use, and a sentence that says why. A process matches when some URL goes (or,
+ * as far as the event can tell, may go) through a proxy; a proxy curl refuses still counts.
  */
 
 /** Most proxies a verdict lists; more are counted in a note (and make proxyHost suppressions refuse). */
 export const MAX_PROXIES = 100;
+/** Most URL routes a verdict lists; more are counted in a note. */
+export const MAX_ROUTES = 100;
 const MAX_NEAR_MISSES = 50;
 
 /** Decides for a curl invocation. */
 export function decideArgv(invocation: Invocation, options: RuleOptions): Verdict {
   const walk = walkCurlArgs(invocation.words, invocation.start, invocation.env);
-  let proxies: ProxyUse[] | null = null; // made on the first proxy, like the collectors
-  let proxiesDropped = 0;
-  let nearMisses: Collector<NearMiss> | null = null;
-  // The invocation's notes are this verdict's own (readInvocation makes them per event).
-  const notes = invocation.notes;
-  for (const note of valuesOf(walk.notes)) notes.push(note);
-  // The walk caps its own notes: what it left out counts towards the verdict's summary line.
-  const walkHidden = walk.notes === null ? 0 : walk.notes.size - walk.notes.values().length;
-  for (const miss of valuesOf(walk.rejected)) nearMisses = addNearMiss(nearMisses, miss);
-  for (const miss of valuesOf(walk.overridden)) nearMisses = addNearMiss(nearMisses, miss);
+  const decision = new Decision(invocation, options, walk);
+  for (const miss of valuesOf(walk.rejected)) decision.nearMiss(miss);
+  for (const miss of valuesOf(walk.overridden)) decision.nearMiss(miss);
 
   if (walk.stop !== null) {
     for (const segment of walk.segments) {
       for (const candidate of [segment.preproxy, segment.proxy]) {
-        if (candidate !== null) nearMisses = addNearMiss(nearMisses, { token: display(candidate), reason: `never used: curl stops first (${walk.stop})` });
+        if (candidate !== null) decision.nearMiss({ token: display(candidate), reason: `never used: curl stops first (${walk.stop})` });
+      }
+      for (const url of segment.urls) {
+        decision.route({ segment: segment.index, url: shorten(redactCredentials(url.written), 80), host: null, route: 'direct', firstHop: null, reason: `No transfer: ${walk.stop}.` });
       }
     }
-    return verdict(false, [], nearMissList(nearMisses), `curl uses no proxy: ${walk.stop}.`, { notes, hidden: walkHidden });
+    return decision.verdict(false, `curl uses no proxy: ${walk.stop}.`);
   }
 
-  let disabledBy: string | null = null;
-  const configFile = walk.configFile;
-  // Environment proxies are listed once however many transfers use them; most events have no environment.
-  const seenEnv = invocation.env.size === 0 ? null : new Set<string>();
-  const envNoProxy = invocation.env.size === 0 ? null : envNoProxyAsOption(invocation.env);
-  const segments = walk.segments;
-  for (let s = 0; s < segments.length; s++) {
-    const segment = segments[s] as Segment;
-    const noproxy = segment.noproxy ?? envNoProxy;
-    const starOff = noproxy !== null && noproxy.value === '*';
-    // The pre-proxy, the proxy, then (only without an explicit proxy, even an empty one) the environment's.
-    const fromEnv = segment.proxy === null && seenEnv !== null ? envCandidatesOf(segment, invocation, seenEnv, configFile, notes) : NO_CANDIDATES;
-    let used = 0;
-    for (let c = 0; c < 2 + fromEnv.length; c++) {
-      const candidate = c === 0 ? segment.preproxy : c === 1 ? segment.proxy : (fromEnv[c - 2] as ProxyCandidate);
-      if (candidate === null) continue;
-      const source = c < 2 ? invocation.source : 'env';
-      if (starOff && options.noproxyStarDisables) {
-        disabledBy = `${noproxy.option} '*'`;
-        nearMisses = addNearMiss(nearMisses, { token: display(candidate), reason: `${noproxy.option} '*' turns every proxy off for this transfer` });
-        continue;
-      }
-      const outcome = toProxyUse(candidate, source, segment.index);
-      if ('reason' in outcome) nearMisses = addNearMiss(nearMisses, outcome);
-      else {
-        if (proxies === null) proxies = [outcome];
-        else if (proxies.length < MAX_PROXIES) proxies.push(outcome);
-        else proxiesDropped++;
-        used++;
-      }
-    }
-    if (starOff && !options.noproxyStarDisables && used > 0) {
-      notes.push(`${noproxy.option} '*' would turn the proxy off; counted anyway because rule.noproxyStarDisables is false`);
-    } else if (noproxy !== null && !starOff && used > 0) {
-      notes.push(`${noproxy.option} ${shorten(noproxy.value, 80)} exempts only the hosts listed; the proxy applies to the others`);
-    }
-  }
-  if (proxiesDropped > 0) notes.push(`${proxiesDropped} more proxies not listed`);
-  if (proxies !== null) return verdict(true, proxies, nearMissList(nearMisses), matchReason(proxies, proxiesDropped), { notes, hidden: walkHidden });
-
-  const reason = noMatchReason(disabledBy, nearMisses !== null, walk.indicators !== null);
+  for (const segment of walk.segments) decision.transfer(segment);
+  decision.unusedEnvProxies();
+  if (decision.proxies.length > 0) return decision.verdict(true, matchReason(decision.proxies, decision.proxiesDropped));
+  const reason = noMatchReason(decision.starOff, decision.exempted, decision.nearMisses !== null, walk.indicators !== null);
   // Proxy-looking options only matter when no proxy is used: they explain why nothing matched.
-  for (const miss of valuesOf(walk.indicators)) nearMisses = addNearMiss(nearMisses, miss);
-  return verdict(false, [], nearMissList(nearMisses), reason, { notes, hidden: walkHidden });
+  for (const miss of valuesOf(walk.indicators)) decision.nearMiss(miss);
+  return decision.verdict(false, reason);
 }
 
-function addNearMiss(collector: Collector<NearMiss> | null, miss: NearMiss): Collector<NearMiss> {
-  return addTo(collector, miss, MAX_NEAR_MISSES, moreNearMisses);
-}
+/** The verdict being built for one event. */
+class Decision {
+  proxies: ProxyUse[] = [];
+  proxiesDropped = 0;
+  nearMisses: Collector<NearMiss> | null = null;
+  /** The source of a '*' no-proxy list that turned a proxy off, or null. */
+  starOff: string | null = null;
+  /** True when a no-proxy list exempted some URL from its proxy. */
+  exempted = false;
+  private readonly routes: UrlRoute[] = [];
+  private routesDropped = 0;
+  /** The invocation's notes are this verdict's own (readInvocation makes them per event). */
+  private readonly notes: string[];
+  /** The walk caps its own notes: what it left out counts towards the verdict's summary line. */
+  private readonly walkHidden: number;
+  /** The environment's no-proxy list, compiled on first use (undefined until then). */
+  private envList: NoProxyList | null | undefined = undefined;
+  private readonly env: EnvProxies;
 
-function nearMissList(collector: Collector<NearMiss> | null): NearMiss[] {
-  return collector === null ? [] : collector.toArray();
-}
+  constructor(
+    private readonly invocation: Invocation,
+    private readonly options: RuleOptions,
+    private readonly walk: CurlArgs,
+  ) {
+    this.notes = invocation.notes;
+    for (const note of valuesOf(walk.notes)) this.notes.push(note);
+    this.walkHidden = walk.notes === null ? 0 : walk.notes.size - walk.notes.values().length;
+    this.env = new EnvProxies(invocation.env);
+  }
 
-const NO_CANDIDATES: readonly ProxyCandidate[] = Object.freeze([]);
+  nearMiss(miss: NearMiss): void {
+    this.nearMisses = addTo(this.nearMisses, miss, MAX_NEAR_MISSES, moreNearMisses);
+  }
 
-/** The environment proxies a transfer without an explicit proxy uses, each variable listed once per verdict. */
-function envCandidatesOf(segment: Segment, invocation: Invocation, seenEnv: Set<string>, configFile: boolean, notes: string[]): ProxyCandidate[] {
-  const out: ProxyCandidate[] = [];
-  if (segment.urls.length === 0 && !configFile) {
-    if (envProxyFor('http', invocation.env) !== null) {
-      notes.push(`transfer ${segment.index} has no URL, so curl makes no request there and environment proxies do not apply`);
+  route(route: UrlRoute): void {
+    if (this.routes.length < MAX_ROUTES) this.routes.push(route);
+    else this.routesDropped++;
+  }
+
+  /** Lists a proxy the first time some URL goes (or may go) through it, with that URL's transfer. */
+  private use(hop: Hop, segment: number): void {
+    hop.used = true;
+    hop.use.segment = segment; // an environment proxy belongs to the first transfer that uses it
+    if (this.proxies.length < MAX_PROXIES) this.proxies.push(hop.use);
+    else this.proxiesDropped++;
+  }
+
+  /** Routes every URL of one transfer; its proxies that no URL used become near-misses. */
+  transfer(segment: Segment): void {
+    const source = this.invocation.source;
+    const preproxy = hopOf(segment.preproxy, source, segment.index);
+    let proxy = hopOf(segment.proxy, source, segment.index);
+    let offWhy = `an empty ${segment.proxy !== null ? segment.proxy.canonical : '--preproxy'} turns proxies off (the environment's too).`;
+    for (const candidate of [segment.preproxy, segment.proxy]) {
+      if (candidate !== null && candidate.resolved === '') {
+        this.nearMiss({ token: `${candidate.option} ""`, reason: `an empty ${candidate.canonical} turns proxies off (including environment proxies); it selects none` });
+      }
     }
-    return out;
+    if (proxy !== null && segment.unixSocket !== null) {
+      this.nearMiss({ token: `${proxy.use.option} ${shorten(proxy.use.url, 120)}`, reason: `never used: curl drops the proxy when ${segment.unixSocket.option} is given` });
+      offWhy = `${segment.unixSocket.option} makes curl drop the ${proxy.use.option} proxy.`;
+      proxy = null;
+    }
+    let list: NoProxyList | null | undefined;
+    const setup: TransferSetup = {
+      index: segment.index,
+      proxy,
+      preproxy,
+      explicit: segment.proxy !== null || segment.preproxy !== null,
+      offWhy,
+      list: () => (list === undefined ? (list = this.listFor(segment)) : list),
+      starDisables: this.options.noproxyStarDisables,
+      unixSocket: segment.unixSocket,
+      context: { protoDefault: segment.protoDefault, globbing: !segment.globoff },
+      onUse: (hop) => this.use(hop, segment.index),
+      onExempt: (exemptedBy) => this.noteExemption(exemptedBy),
+    };
+    let proxied = 0;
+    for (const url of segment.urls) {
+      const route = routeUrl(setup, url, this.env);
+      if (route.route !== 'direct') proxied++;
+      this.route(route);
+    }
+    if (segment.urls.length === 0) proxied += this.withoutUrl(setup, segment);
+
+    for (const hop of [preproxy, proxy]) {
+      if (hop !== null && !hop.used) this.nearMiss(unusedHop(hop, segment.urls.length === 0 ? 'this transfer has no URL' : 'no URL of this transfer uses it'));
+    }
+    const current = list ?? null;
+    if (current === null || !(proxied > 0 || this.exempted)) return;
+    if (current.all && !this.options.noproxyStarDisables) {
+      this.notes.push(`${current.source} '*' would turn the proxy off; counted anyway because rule.noproxyStarDisables is false`);
+    } else if (!current.all && !current.empty && proxied > 0) {
+      this.notes.push(`${current.source} ${shorten(current.value, 80)} exempts only the hosts listed; the proxy applies to the others`);
+    }
+    if (current.ignoredTail !== null) {
+      this.notes.push(
+        `${current.source} separates names with blanks only from "${shorten(current.ignoredTail, 40)}" on: curl 7.88.1 reads them, current curl stops there, so they exempt nothing here`,
+      );
+    }
   }
-  const schemes = segment.urls.length === 0 ? ['http'] : segment.urls.map(urlScheme);
-  for (const scheme of new Set(schemes)) {
-    const found = envProxyFor(scheme, invocation.env);
-    if (found === null || seenEnv.has(found.name)) continue;
-    seenEnv.add(found.name);
-    out.push({ option: `env ${found.name}`, canonical: found.name, value: found.value, resolved: found.value, defaultScheme: 'http', evasion: null });
+
+  /** Environment proxies that some URL would have used but a no-proxy list exempted. */
+  unusedEnvProxies(): void {
+    for (const hop of this.env.made.values()) if (!hop.used && hop.exempted !== null) this.nearMiss(unusedHop(hop, ''));
   }
-  return out;
+
+  /**
+   * A transfer without a URL makes no request unless a config file (.curlrc, -K) supplies one:
+   * an explicit proxy option still counts (it is the behaviour), an environment proxy only with -K.
+   */
+  private withoutUrl(setup: TransferSetup, segment: Segment): number {
+    const hops: Hop[] = [];
+    if (setup.preproxy !== null) hops.push(setup.preproxy);
+    if (setup.proxy !== null) hops.push(setup.proxy);
+    if (!setup.explicit && setup.unixSocket === null) {
+      if (this.walk.configFile) {
+        const hop = this.env.forScheme('http');
+        if (hop !== null) hops.push(hop);
+      } else if (envProxyFor('http', this.invocation.env) !== null) {
+        this.notes.push(`transfer ${segment.index} has no URL, so curl makes no request there and environment proxies do not apply`);
+      }
+    }
+    if (hops.length === 0) return 0;
+    const list = setup.list();
+    if (list !== null && list.all && this.options.noproxyStarDisables) {
+      for (const hop of hops) hop.exempted ??= `${list.source} '*' turns every proxy off for this transfer`;
+      this.noteExemption(list);
+      return 0;
+    }
+    for (const hop of hops) if (!hop.used) this.use(hop, segment.index);
+    return 1;
+  }
+
+  private noteExemption(list: NoProxyList): void {
+    this.exempted = true;
+    if (list.all) this.starOff ??= list.source;
+  }
+
+  /** --noproxy of the transfer (even empty), else the environment's list (compiled once per event). */
+  private listFor(segment: Segment): NoProxyList | null {
+    if (segment.noproxy !== null) return compileNoProxy(segment.noproxy.option, segment.noproxy.value);
+    if (this.envList === undefined) {
+      const found = this.invocation.env.size === 0 ? null : readEnvNoProxy(this.invocation.env);
+      this.envList = found === null ? null : compileNoProxy(`env ${found.name}`, found.value);
+    }
+    return this.envList;
+  }
+
+  verdict(match: boolean, reason: string): Verdict {
+    if (this.proxiesDropped > 0) this.notes.push(`${this.proxiesDropped} more proxies not listed`);
+    if (this.routesDropped > 0) this.notes.push(`${this.routesDropped} more URLs not listed in routes`);
+    const nearMisses = this.nearMisses === null ? [] : this.nearMisses.toArray();
+    return {
+      match,
+      mode: 'argv',
+      isCurl: true,
+      proxies: match ? this.proxies : [],
+      routes: this.routes,
+      nearMisses,
+      reason,
+      notes: capNotes(this.notes, this.walkHidden),
+    };
+  }
 }
 
-function envNoProxyAsOption(env: ReadonlyMap<string, string>): { option: string; value: string } | null {
-  const found = readEnvNoProxy(env);
-  return found === null ? null : { option: `env ${found.name}`, value: found.value };
+/** A proxy no URL went through, as a near-miss. */
+function unusedHop(hop: Hop, otherwise: string): NearMiss {
+  return { token: `${hop.use.option} ${shorten(hop.use.url, 120)}`, reason: `never used: ${hop.exempted ?? otherwise}` };
 }
 
-function toProxyUse(candidate: ProxyCandidate, source: ProxyUse['source'], segment: number): ProxyUse | NearMiss {
-  if (candidate.resolved === null) {
-    // {{variable}} from a file, a function or the unknown: still a proxy, its target unknown.
-    return proxyUse(candidate, source, segment, shorten(redactCredentials(candidate.value)), null, null, null);
-  }
-  if (candidate.resolved === '') {
-    return { token: `${candidate.option} ""`, reason: `an empty ${candidate.canonical} turns proxies off (including environment proxies); it selects none` };
-  }
-  const parsed = parseProxyValue(candidate.resolved, candidate.defaultScheme);
-  if (parsed.problem !== null) return { token: display(candidate), reason: parsed.problem };
-  const url = candidate.resolved === candidate.value ? parsed.url : shorten(redactCredentials(candidate.value));
-  return proxyUse(candidate, source, segment, url, parsed.scheme, parsed.host, parsed.port);
+/** A proxy option's value as a hop, or null when it is empty (which turns proxies off). */
+function hopOf(candidate: ProxyCandidate | null, source: ProxyUse['source'], segment: number): Hop | null {
+  if (candidate === null || candidate.resolved === '') return null;
+  return { use: toProxyUse(candidate, source, segment), used: false, exempted: null };
 }
 
-function proxyUse(
-  candidate: ProxyCandidate,
-  source: ProxyUse['source'],
-  segment: number,
-  url: string,
-  scheme: ProxyUse['scheme'],
-  host: string | null,
-  port: number | null,
-): ProxyUse {
-  return { option: candidate.option, canonical: candidate.canonical, url, scheme, host, port, source, evasion: candidate.evasion, segment };
+/** The environment's proxies, each made into a hop once per event (and so listed once). */
+class EnvProxies implements EnvHops {
+  readonly made = new Map<string, Hop>();
+  private all: Hop[] | null = null;
+
+  constructor(private readonly env: ReadonlyMap<string, string>) {}
+
+  forScheme(scheme: string): Hop | null {
+    if (this.env.size === 0) return null;
+    const found = envProxyFor(scheme, this.env);
+    return found === null ? null : this.hop(found.name, found.value);
+  }
+
+  any(): Hop[] {
+    if (this.env.size === 0) return [];
+    return (this.all ??= anyEnvProxies(this.env).map((found) => this.hop(found.name, found.value)));
+  }
+
+  private hop(name: string, value: string): Hop {
+    let found = this.made.get(name);
+    if (found === undefined) {
+      const shown = shorten(name, 60);
+      const candidate: ProxyCandidate = { option: `env ${shown}`, canonical: shown, value, resolved: value, defaultScheme: 'http', evasion: null };
+      found = { use: toProxyUse(candidate, 'env', 1), used: false, exempted: null };
+      this.made.set(name, found);
+    }
+    return found;
+  }
 }
 
 function moreNearMisses(n: number): NearMiss {
   return { token: '…', reason: `${n} more near-misses not listed` };
 }
 
-/** The URL's scheme, lower-cased; without one, curl guesses from the host name (ftp.x -> ftp), else http. */
-export function urlScheme(url: string): string {
-  const sep = url.indexOf('://');
-  if (sep > 0 && sep <= 40 && /^[A-Za-z][A-Za-z0-9+.-]*$/.test(url.slice(0, sep))) return url.slice(0, sep).toLowerCase();
-  const host = url.slice(0, 8).toLowerCase();
-  for (const guess of ['ftp', 'dict', 'ldap', 'imap', 'smtp', 'pop3']) if (host.startsWith(`${guess}.`)) return guess;
-  return 'http';
+/** A proxy value as a ProxyUse: parsed, redacted, and marked when curl refuses it. */
+function toProxyUse(candidate: ProxyCandidate, source: ProxyUse['source'], segment: number): ProxyUse {
+  const base = { option: candidate.option, canonical: candidate.canonical, source, evasion: candidate.evasion, segment };
+  if (candidate.resolved === null) {
+    // {{variable}} from a file, a function or the unknown: still a proxy, its target unknown.
+    return { ...base, url: shorten(redactCredentials(candidate.value)), scheme: null, host: null, port: null, refused: null };
+  }
+  const parsed = parseProxyValue(candidate.resolved, candidate.defaultScheme);
+  const url = candidate.resolved === candidate.value ? parsed.url : shorten(redactCredentials(candidate.value));
+  return { ...base, url, scheme: parsed.scheme, host: parsed.host, port: parsed.port, refused: parsed.problem };
 }
 
 function display(candidate: ProxyCandidate): string {
@@ -164,17 +278,18 @@ function display(candidate: ProxyCandidate): string {
 function matchReason(proxies: readonly ProxyUse[], dropped: number): string {
   const total = proxies.length + dropped;
   const first = proxies[0] as ProxyUse;
-  if (total === 1) return `curl uses a proxy: ${first.option} ${first.url}.`;
+  const refused = proxies.some((p) => p.refused !== null) ? ' (a proxy curl refuses still counts: trying to tunnel is the behaviour)' : '';
+  if (total === 1) return `curl uses a proxy: ${first.option} ${first.url}${refused}.`;
   const shown: string[] = [];
   for (let i = 0; i < proxies.length && i < 3; i++) shown.push(`${(proxies[i] as ProxyUse).option} ${(proxies[i] as ProxyUse).url}`);
   const more = total > 3 ? ` and ${total - 3} more` : '';
-  const what = total === 1 ? 'a proxy' : `${total} proxies`;
-  return `curl uses ${what}: ${shown.join(', ')}${more}.`;
+  return `curl uses ${total} proxies: ${shown.join(', ')}${more}${refused}.`;
 }
 
-function noMatchReason(disabledBy: string | null, refused: boolean, indicators: boolean): string {
-  if (disabledBy !== null) return `curl uses no proxy: ${disabledBy} turns off the proxy it was given.`;
-  if (refused) return 'curl uses no proxy: every proxy it was given is replaced, empty or refused by curl (see near-misses).';
+function noMatchReason(starOff: string | null, exempted: boolean, nearMisses: boolean, indicators: boolean): string {
+  if (starOff !== null) return `curl uses no proxy: ${starOff} '*' turns off the proxy it was given.`;
+  if (exempted) return 'curl uses no proxy: a no-proxy list exempts every URL that had a proxy (see routes).';
+  if (nearMisses) return 'curl uses no proxy: every proxy it was given is replaced, empty or never used (see near-misses).';
   if (indicators) return 'curl uses no proxy: it has proxy-related options, but none of them selects a proxy.';
   return NO_PROXY_REASON;
 }
@@ -184,10 +299,6 @@ export const NO_PROXY_REASON = 'curl uses no proxy: no proxy option and no proxy
 
 /** Notes kept per verdict: a command line of thousands of --next transfers must not make a megabyte verdict. */
 export const MAX_NOTES = 20;
-
-function verdict(match: boolean, proxies: ProxyUse[], nearMisses: NearMiss[], reason: string, notes: { notes: string[]; hidden: number }): Verdict {
-  return { match, mode: 'argv', isCurl: true, proxies, nearMisses, reason, notes: capNotes(notes.notes, notes.hidden) };
-}
 
 /** The distinct notes in order, at most MAX_NOTES of them, then one count of all left out (`hidden` already were). */
 function capNotes(notes: string[], hidden: number): string[] {

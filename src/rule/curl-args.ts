@@ -36,15 +36,32 @@ export interface ProxyCandidate {
   evasion: string | null;
 }
 
-/** One transfer (the part of the arguments up to a `--next`). */
+/** One URL of a transfer. */
+export interface SegmentUrl {
+  /** As written on the command line. */
+  written: string;
+  /** What curl reads ({{variables}} expanded for --expand-url); null when the event cannot tell. */
+  text: string | null;
+  /** Why `text` is null. */
+  why: string | null;
+}
+
+/** One transfer (the part of the arguments up to a `--next`); every setting here is per transfer. */
 export interface Segment {
   /** 1-based. */
   index: number;
   /** The proxy slot (-x and the --socks* options share it; the last one wins). */
   proxy: ProxyCandidate | null;
   preproxy: ProxyCandidate | null;
+  /** --noproxy as written (the last one wins; an empty list still overrides the environment's). */
   noproxy: { option: string; value: string } | null;
-  urls: string[];
+  urls: SegmentUrl[];
+  /** -g/--globoff: {} and [] in URLs are literal. */
+  globoff: boolean;
+  /** --proto-default: the scheme of URLs written without one. */
+  protoDefault: string | null;
+  /** --unix-socket/--abstract-unix-socket: curl then drops the -x (or environment) proxy. */
+  unixSocket: { option: string; path: string } | null;
 }
 
 /** Everything the walk found. The collectors stay null until they get an item (see Collector). */
@@ -70,7 +87,7 @@ export function walkCurlArgs(words: readonly string[], start: number, env: Reado
   for (let i = start; i < words.length && walk.stop === null; i++) {
     const word = words[i] as string;
     if (!options || !word.startsWith('-')) {
-      walk.addUrl(word);
+      walk.addUrl(word, word, null);
     } else if (word === '--') {
       options = false; // everything after is a URL, even when it starts with a dash
     } else if (word.startsWith('--')) {
@@ -103,7 +120,8 @@ class Walk implements CurlArgs {
   }
 
   /** A URL of the current transfer. Most transfers have one: its list is made for it. */
-  addUrl(url: string): void {
+  addUrl(written: string, text: string | null, why: string | null): void {
+    const url: SegmentUrl = { written, text, why };
     const urls = this.segment.urls;
     if (urls.length === 0) this.segment.urls = [url];
     else urls.push(url);
@@ -208,6 +226,10 @@ class Walk implements CurlArgs {
       return;
     }
     if (spec.name === 'next') return this.nextSegment(written);
+    if (spec.name === 'globoff') {
+      this.segment.globoff = on;
+      return;
+    }
     this.indicator(spec, written);
   }
 
@@ -238,8 +260,19 @@ class Walk implements CurlArgs {
       case 'noproxy':
         this.segment.noproxy = { option: written, value: expand ? (this.expand(value) ?? value) : value };
         return;
-      case 'url':
-        this.addUrl(value);
+      case 'url': {
+        const text = expand ? this.expand(value) : value;
+        // curl 8.13+ reads the URLs of `--url @file` from that file.
+        if (text !== null && text.startsWith('@')) this.addUrl(value, null, `${written} @file: curl 8.13 and later read the URLs from that file`);
+        else this.addUrl(value, text, text === null ? 'the URL holds a {{variable}} the event does not show' : null);
+        return;
+      }
+      case 'proto-default':
+        this.segment.protoDefault = expand ? (this.expand(value) ?? value) : value;
+        return;
+      case 'unix-socket':
+      case 'abstract-unix-socket':
+        this.segment.unixSocket = { option: written, path: value };
         return;
       case 'config':
         this.configFile = true;
@@ -306,7 +339,7 @@ function showWord(word: string): string {
 }
 
 function newSegment(index: number): Segment {
-  return { index, proxy: null, preproxy: null, noproxy: null, urls: [] };
+  return { index, proxy: null, preproxy: null, noproxy: null, urls: [], globoff: false, protoDefault: null, unixSocket: null };
 }
 
 function addNearMiss(collector: Collector<NearMiss> | null, miss: NearMiss): Collector<NearMiss> {

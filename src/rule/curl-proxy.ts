@@ -15,7 +15,7 @@ const FAST_NOT_CURL: Verdict = frozenVerdict(false, "Not the curl process: a she
 const FAST_NO_PROXY: Verdict = frozenVerdict(true, NO_PROXY_REASON);
 
 function frozenVerdict(isCurl: boolean, reason: string): Verdict {
-  return deepFreeze<Verdict>({ match: false, mode: 'argv', isCurl, proxies: [], nearMisses: [], reason, notes: [] });
+  return deepFreeze<Verdict>({ match: false, mode: 'argv', isCurl, proxies: [], routes: [], nearMisses: [], reason, notes: [] });
 }
 
 /**
@@ -58,7 +58,7 @@ function evaluateArgv(input: RuleInput, options: RuleOptions, kind: NameKind): V
 function notCurl(what: string | null, notes: string[]): Verdict {
   if (what === null) return FAST_NOT_CURL;
   const reason = `Not the curl process: ${what}; a shell or script that starts curl is judged on curl's own process event.`;
-  return { match: false, mode: 'argv', isCurl: false, proxies: [], nearMisses: [], reason, notes };
+  return { match: false, mode: 'argv', isCurl: false, proxies: [], routes: [], nearMisses: [], reason, notes };
 }
 
 function describeProcess(input: RuleInput): string {

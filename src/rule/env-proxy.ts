@@ -36,13 +36,35 @@ export function envProxyFor(scheme: string, env: ReadonlyMap<string, string>): E
   return null;
 }
 
-/** The no_proxy list from the environment (lower case wins), or null. */
+/**
+ * The no_proxy list from the environment, or null: lower case wins, and an empty variable
+ * counts as unset (curl_getenv returns NULL for it), so `no_proxy= NO_PROXY=a` reads NO_PROXY.
+ */
 export function envNoProxy(env: ReadonlyMap<string, string>): EnvProxy | null {
-  for (const name of ['no_proxy', 'NO_PROXY']) {
+  for (const name of NO_PROXY_NAMES) {
     const value = env.get(name);
-    if (value !== undefined) return { name, value };
+    if (value !== undefined && value !== '') return { name, value };
   }
   return null;
+}
+
+const NO_PROXY_NAMES = ['no_proxy', 'NO_PROXY'] as const;
+
+/**
+ * Every proxy variable some scheme could use (`<scheme>_proxy`, `<SCHEME>_PROXY` but never
+ * HTTP_PROXY, `all_proxy`, `ALL_PROXY`), set and not empty, in the environment's order: for a
+ * URL whose scheme the event cannot show.
+ */
+export function anyEnvProxies(env: ReadonlyMap<string, string>): EnvProxy[] {
+  const out: EnvProxy[] = [];
+  for (const [name, value] of env) {
+    if (value === '' || name === 'HTTP_PROXY' || name.length < 7) continue;
+    const suffix = name.slice(-6);
+    if ((suffix === '_proxy' && name.toLowerCase() === name) || (suffix === '_PROXY' && name.toUpperCase() === name)) {
+      if (name !== 'no_proxy' && name !== 'NO_PROXY') out.push({ name, value });
+    }
+  }
+  return out;
 }
 
 /** True for a shell assignment word `NAME=value` (NAME a valid shell identifier). */

@@ -48,6 +48,7 @@ export function evaluateSplunk(input: RuleInput): Verdict {
       source: 'command_line',
       evasion: null,
       segment: 1,
+      refused: null,
     });
   });
   if (hits.length === 0) return verdict(false, true, [], "process_name is curl, but none of the analytic's 7 patterns matches the command line.", notes);
@@ -94,5 +95,5 @@ function notCurlVerdict(name: string | undefined): Verdict {
 }
 
 function verdict(match: boolean, isCurl: boolean, proxies: ProxyUse[], reason: string, notes: string[]): Verdict {
-  return { match, mode: 'splunk', isCurl, proxies, nearMisses: [], reason, notes };
+  return { match, mode: 'splunk', isCurl, proxies, routes: [], nearMisses: [], reason, notes };
 }

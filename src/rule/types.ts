@@ -41,6 +41,27 @@ export interface ProxyUse {
   evasion: string | null;
   /** 1-based index of the transfer (`--next` part) the proxy belongs to. */
   segment: number;
+  /**
+   * Why curl refuses this proxy value (unsupported scheme, no host, bad port), or null. A refused
+   * proxy still counts: trying to tunnel is the behaviour (T1090), even when curl then connects nowhere.
+   */
+  refused: string | null;
+}
+
+/** Where one URL of the command line goes, as curl decides it. */
+export interface UrlRoute {
+  /** 1-based transfer (--next part). */
+  segment: number;
+  /** As written, credentials redacted, shortened. */
+  url: string;
+  /** The host curl compares with no-proxy lists; null when it cannot be known. */
+  host: string | null;
+  /** unknown = cannot tell from the event; counts as proxied (conservative). */
+  route: 'proxy' | 'direct' | 'unknown';
+  /** The host:port curl connects to first for this URL (the pre-proxy when there is one), when route is 'proxy'. */
+  firstHop: { option: string; host: string | null; port: number | null } | null;
+  /** One sentence: which proxy and why, or why direct (e.g. "--noproxy example.com lists example.com"). */
+  reason: string;
 }
 
 /** Something that looks proxy-related but does not make this process use a proxy, and why. */
@@ -55,6 +76,12 @@ export interface Verdict {
   mode: RuleMode;
   isCurl: boolean;
   proxies: ProxyUse[];
+  /**
+   * argv mode: each URL of the command line, in order, and where curl sends it (at most
+   * MAX_ROUTES, then a note). Empty in splunk mode, for other processes, and when the fast path
+   * decided (no proxy option or variable at all: every URL goes direct).
+   */
+  routes: UrlRoute[];
   nearMisses: NearMiss[];
   /** One plain sentence. */
   reason: string;

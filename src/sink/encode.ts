@@ -88,7 +88,7 @@ export function encodeFinding(input: FindingInput): FindingDocument {
       mode: meta?.mode ?? 'argv',
       reason: meta?.reason ?? '',
       source_kind: meta?.sourceKind ?? 'ecs',
-      proxies: proxies.map((p) => compact({ option: p.option, canonical: p.canonical, url: p.url, scheme: p.scheme ?? undefined, host: p.host ?? undefined, port: p.port ?? undefined, source: p.source, evasion: p.evasion ?? undefined })),
+      proxies: proxies.map((p) => compact({ option: p.option, canonical: p.canonical, url: p.url, scheme: p.scheme ?? undefined, host: p.host ?? undefined, port: p.port ?? undefined, source: p.source, evasion: p.evasion ?? undefined, refused: p.refused ?? undefined })),
       first_event: parseEventRefKey(state.firstRef),
       last_event: parseEventRefKey(state.lastRef),
       events: input.eventRefs.map(parseEventRefKey),

@@ -61,7 +61,15 @@ export async function ensureFindingsIndex(client: Client, alias: string, options
 
   try {
     const exists = await client.indices.exists({ index: alias });
-    if (exists) return { template, writeIndex: 'exists', concreteIndex: await writeIndexOf(client, alias) };
+    if (exists) {
+      // A newer template adds fields (finding.proxies.refused in version 2); the indices already
+      // behind the alias keep their old strict mapping and would reject findings that carry them.
+      if (template === 'updated') {
+        const { properties, dynamic, _meta } = file.template.mappings ?? {};
+        await client.indices.putMapping({ index: alias, properties, dynamic, _meta });
+      }
+      return { template, writeIndex: 'exists', concreteIndex: await writeIndexOf(client, alias) };
+    }
     const concrete = `${alias}-000001`;
     try {
       await client.indices.create({ index: concrete, aliases: { [alias]: { is_write_index: true } } });

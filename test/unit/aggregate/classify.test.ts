@@ -53,7 +53,7 @@ describe('createClassifier turns a proxied curl event into a match', () => {
 
   it('records the proxies the rule found, without its internal segment number', () => {
     assert.deepEqual(match.meta.proxies, [
-      { option: '-x', canonical: '--proxy', url: 'socks5h://10.0.0.5:1080', scheme: 'socks5h', host: '10.0.0.5', port: 1080, source: 'argv', evasion: null },
+      { option: '-x', canonical: '--proxy', url: 'socks5h://10.0.0.5:1080', scheme: 'socks5h', host: '10.0.0.5', port: 1080, source: 'argv', evasion: null, refused: null },
     ]);
   });
 

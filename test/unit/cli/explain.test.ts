@@ -56,7 +56,7 @@ describe('explain --jsonl', () => {
     const rows = out as Record<string, unknown>[];
     assert.equal(rows[0]?.match, true);
     assert.deepEqual((rows[0]?.proxies as Record<string, unknown>[])[0], {
-      option: '-x', canonical: '--proxy', url: 'socks5h://***@h:1080', scheme: 'socks5h', host: 'h', port: 1080, source: 'command_line', evasion: null, segment: 1,
+      option: '-x', canonical: '--proxy', url: 'socks5h://***@h:1080', scheme: 'socks5h', host: 'h', port: 1080, source: 'command_line', evasion: null, segment: 1, refused: null,
     });
     assert.match(String(rows[1]?.error), /^line 2: expected a JSON object, got invalid JSON/);
     assert.equal(rows[2]?.error, 'line 3: empty line, expected a JSON object');
@@ -76,7 +76,8 @@ describe('explain --jsonl', () => {
         match: true,
         mode: 'splunk',
         isCurl: true,
-        proxies: [{ option: '*-x *', canonical: '*-x *', url: 'POST', scheme: null, host: null, port: null, source: 'command_line', evasion: null, segment: 1 }],
+        proxies: [{ option: '*-x *', canonical: '*-x *', url: 'POST', scheme: null, host: null, port: null, source: 'command_line', evasion: null, segment: 1, refused: null }],
+        routes: [],
         nearMisses: [],
         reason: 'process_name is curl and the command line matches the analytic\'s pattern "*-x *".',
         notes: [],

@@ -1,4 +1,4 @@
-import type { ProxyUse, RuleInput } from '../../../src/rule/types.js';
+import type { ProxyUse, RuleInput, UrlRoute } from '../../../src/rule/types.js';
 
 /**
  * The shared table of process events with the expected verdict in both modes. Sources: curl's
@@ -15,6 +15,8 @@ export interface RuleCase {
     isCurl?: boolean;
     /** Expected proxies, in order; only the given fields are compared. */
     proxies?: Partial<ProxyUse>[];
+    /** Expected URL routes, in order; only the given fields are compared. */
+    routes?: Partial<UrlRoute>[];
     /** A substring of some near-miss token or reason. */
     nearMiss?: string;
     /** A substring of the reason. */
@@ -110,7 +112,12 @@ export const RULE_CASES: readonly RuleCase[] = [
   {
     name: 'a --noproxy host list does not turn the proxy off for other hosts',
     input: curlLine('curl --noproxy example.com -x http://proxy.example:8080 https://example.org'),
-    argv: { match: true, proxies: [{ host: 'proxy.example', port: 8080 }], note: 'exempts only the hosts listed' },
+    argv: {
+      match: true,
+      proxies: [{ host: 'proxy.example', port: 8080, refused: null }],
+      routes: [{ segment: 1, url: 'https://example.org', host: 'example.org', route: 'proxy', firstHop: { option: '-x', host: 'proxy.example', port: 8080 } }],
+      note: 'exempts only the hosts listed',
+    },
     splunk: yes(['*-x *']),
   },
   {
@@ -377,9 +384,14 @@ export const RULE_CASES: readonly RuleCase[] = [
     splunk: yes(['*-x *']),
   },
   {
-    name: 'an unsupported proxy scheme makes curl fail: a near-miss',
+    name: 'a proxy scheme curl refuses still counts (trying to tunnel is the behaviour), marked refused',
     input: curlLine('curl -x ftp://p:21 https://a'),
-    argv: { match: false, nearMiss: 'unsupported proxy scheme ftp://' },
+    argv: {
+      match: true,
+      proxies: [{ option: '-x', scheme: null, host: 'p', port: 21, refused: 'curl rejects the unsupported proxy scheme ftp://' }],
+      routes: [{ url: 'https://a', host: 'a', route: 'proxy', firstHop: { option: '-x', host: 'p', port: 21 } }],
+      reason: 'a proxy curl refuses still counts',
+    },
     splunk: yes(['*-x *']),
   },
   {
@@ -581,6 +593,228 @@ export const RULE_CASES: readonly RuleCase[] = [
     input: curlLine('ALL_PROXY=socks5h://p curl https://a'),
     argv: { match: true, proxies: [{ option: 'env ALL_PROXY', source: 'env' }] },
     splunk: yes(['*socks5h://*']),
+  },
+
+  // --- no-proxy lists and per-URL routes (issue 10; lib/noproxy.c, checked against curl 7.88.1) ---
+  {
+    name: 'issue 10: --noproxy example.com sends http://example.com/ direct, so -x is never used',
+    input: curlLine('curl --noproxy example.com -x p:3128 http://example.com/'),
+    argv: {
+      match: false,
+      routes: [{ segment: 1, url: 'http://example.com/', host: 'example.com', route: 'direct', firstHop: null, reason: 'Direct: --noproxy example.com lists example.com.' }],
+      nearMiss: 'never used: --noproxy example.com lists example.com',
+      reason: 'a no-proxy list exempts every URL',
+    },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'issue 10: NO_PROXY=.example.com exempts a.example.com from https_proxy',
+    input: curlLine('https_proxy=http://corp:3128 NO_PROXY=.example.com curl https://a.example.com/'),
+    argv: { match: false, routes: [{ host: 'a.example.com', route: 'direct', reason: 'Direct: env NO_PROXY .example.com lists a.example.com.' }], nearMiss: 'env https_proxy' },
+    splunk: no,
+  },
+  {
+    name: 'issue 10 as written: http_proxy never serves an https:// URL, listed or not',
+    input: curlLine('http_proxy=http://corp:3128 NO_PROXY=.example.com curl https://a.example.com/'),
+    argv: { match: false, routes: [{ route: 'direct', reason: 'Direct: no proxy option, and no proxy variable for https:// URLs.' }] },
+    splunk: no,
+  },
+  {
+    name: 'a listed domain exempts its subdomains on a label boundary only',
+    input: curlLine('curl -x p:1 --noproxy example.com https://www.example.com/ https://notexample.com/'),
+    argv: {
+      match: true,
+      routes: [
+        { host: 'www.example.com', route: 'direct' },
+        { host: 'notexample.com', route: 'proxy', firstHop: { option: '-x', host: 'p', port: 1 } },
+      ],
+    },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'one leading and one trailing dot are ignored, on the entry and on the host, in any case',
+    input: curlLine('curl -x p:1 --noproxy .Example.COM. http://EXAMPLE.com./ http://a.example.com'),
+    argv: { match: false, routes: [{ host: 'EXAMPLE.com.', route: 'direct' }, { host: 'a.example.com', route: 'direct' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'a wildcard label is not a pattern: only the whole value * exempts every host',
+    input: curlLine("curl -x p:1 --noproxy '*.example.com' http://www.example.com/ --next -x q:2 --noproxy '*,a' http://b/"),
+    argv: { match: true, routes: [{ route: 'proxy' }, { segment: 2, route: 'proxy' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'an IPv4 CIDR entry exempts the addresses in it, in any form curl accepts (10.1 is 10.0.0.1)',
+    input: curlLine('curl -x p:1 --noproxy 10.0.0.0/8,192.168.1.1 http://10.1/ http://192.168.1.1:8080/ http://192.168.1.2/'),
+    argv: {
+      match: true,
+      routes: [
+        { host: '10.0.0.1', route: 'direct', reason: 'Direct: --noproxy 10.0.0.0/8,192.168.1.1 lists 10.0.0.1 (entry 10.0.0.0/8).' },
+        { host: '192.168.1.1', route: 'direct' },
+        { host: '192.168.1.2', route: 'proxy' },
+      ],
+    },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'CIDR bits must be digits only (curl 7.88.1 also read /8x as /8; current curl refuses it)',
+    input: curlLine('curl -x p:1 --noproxy 10.0.0.0/8x http://10.1.2.3/'),
+    argv: { match: true, routes: [{ host: '10.1.2.3', route: 'proxy' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'an IPv6 host is exempted by the same text (curl shortens [0:0::1] to ::1)',
+    input: curlLine('curl -x p:1 --noproxy ::1 http://[0:0::1]:8080/'),
+    argv: { match: false, routes: [{ host: '::1', route: 'direct' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'IPv6 blocks and bracketed entries exempt nothing (7.88.1 compares IPv6 as text)',
+    input: curlLine('curl -x p:1 --noproxy ::1/128,[::1],::0:1 http://[::1]/'),
+    argv: { match: true, routes: [{ host: '::1', route: 'proxy' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'names after a blank-only separator exempt nothing (7.88.1 reads them, current curl stops there)',
+    input: curlArgs(['curl', '-x', 'p:1', '--noproxy', 'a.example b.example, c.example', 'http://a.example/', 'http://b.example/', 'http://c.example/']),
+    argv: { match: true, routes: [{ route: 'direct' }, { route: 'proxy' }, { route: 'proxy' }], note: 'current curl stops there' },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'blanks around commas only separate entries',
+    input: curlArgs(['curl', '-x', 'p:1', '--noproxy', ' a.example ,\tb.example ,', 'http://a.example/', 'http://b.example/']),
+    argv: { match: false, routes: [{ route: 'direct' }, { route: 'direct' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'the no-proxy list drops the pre-proxy too: an exempted URL uses neither',
+    input: curlLine('curl --preproxy socks5://pre:1080 -x p:1 --noproxy example.com https://example.com/'),
+    argv: { match: false, nearMiss: 'never used: --noproxy example.com lists example.com' },
+    splunk: yes(['*-x *', '*socks5://*', '*--preproxy *']),
+  },
+  {
+    name: 'the pre-proxy is the first hop of a proxied URL',
+    input: curlLine('curl --preproxy socks5://pre:1080 -x p:1 https://example.com/'),
+    argv: { match: true, routes: [{ route: 'proxy', firstHop: { option: '--preproxy', host: 'pre', port: 1080 }, reason: 'Through --preproxy, then -x.' }] },
+    splunk: yes(['*-x *', '*socks5://*', '*--preproxy *']),
+  },
+  {
+    name: 'a pre-proxy alone hides the environment proxy (curl reads the variables only without -x and --preproxy)',
+    input: curlArgs(['curl', '--preproxy', 'socks5://pre', 'http://a/'], { envVars: ['http_proxy=http://corp:3128'] }),
+    argv: { match: true, proxies: [{ option: '--preproxy' }] },
+    splunk: yes(['*socks5://*', '*--preproxy *']),
+  },
+  {
+    name: 'a --socks5-hostname proxy is exempted like any other',
+    input: curlLine('curl --socks5-hostname 127.0.0.1:9050 --noproxy example.com https://example.com/'),
+    argv: { match: false },
+    splunk: no,
+  },
+  {
+    name: '--noproxy is per transfer: --next starts without it',
+    input: curlLine('curl -x p:1 --noproxy example.com http://example.com --next -x p:1 http://example.com'),
+    argv: { match: true, routes: [{ segment: 1, route: 'direct' }, { segment: 2, route: 'proxy' }], proxies: [{ segment: 2 }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: '--noproxy, even empty, overrides the environment\'s no_proxy',
+    input: curlArgs(['curl', '-x', 'p:1', '--noproxy', '', 'http://example.com/'], { envVars: ['no_proxy=example.com'] }),
+    argv: { match: true, routes: [{ route: 'proxy' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'no_proxy wins over NO_PROXY',
+    input: curlArgs(['curl', '-x', 'p:1', 'http://a.example/', 'http://b.example/'], { envVars: ['no_proxy=b.example', 'NO_PROXY=a.example'] }),
+    argv: { match: true, routes: [{ route: 'proxy' }, { route: 'direct', reason: 'Direct: env no_proxy b.example lists b.example.' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'an empty no_proxy counts as unset, so NO_PROXY applies',
+    input: curlArgs(['curl', '-x', 'p:1', 'http://a.example/'], { envVars: ['no_proxy=', 'NO_PROXY=a.example'] }),
+    argv: { match: false },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'the proxy variable is chosen per URL: only the URL whose variable is set goes through it',
+    input: curlArgs(['curl', 'http://a.example/', 'ftp://files.example/x', 'ftp.files.example/y'], { envVars: ['ftp_proxy=http://ftpx:3128'] }),
+    argv: {
+      match: true,
+      proxies: [{ option: 'env ftp_proxy', host: 'ftpx', segment: 1 }],
+      routes: [{ route: 'direct' }, { route: 'proxy', firstHop: { option: 'env ftp_proxy', host: 'ftpx', port: 3128 } }, { host: 'ftp.files.example', route: 'proxy' }],
+    },
+    splunk: no,
+  },
+  {
+    name: '--proto-default picks the variable of URLs written without a scheme',
+    input: curlArgs(['curl', '--proto-default', 'https', 'a.example/x'], { envVars: ['https_proxy=http://corp:3128'] }),
+    argv: { match: true, routes: [{ host: 'a.example', route: 'proxy' }] },
+    splunk: no,
+  },
+  {
+    name: 'the URL host is read as curl reads it: no scheme, credentials, port, path',
+    input: curlLine('curl -x p:1 --noproxy example.com user:secret@example.com:8443/x?y'),
+    argv: { match: false, routes: [{ url: '***@example.com:8443/x?y', host: 'example.com', route: 'direct' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'file:// makes no network connection, so no proxy is used',
+    input: curlLine('curl -x p:1 file:///etc/passwd'),
+    argv: { match: false, routes: [{ route: 'direct', host: null }], nearMiss: 'never used' },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: '--unix-socket makes curl drop the -x proxy',
+    input: curlLine('curl -x p:1 --unix-socket /run/docker.sock http://localhost/v1/info'),
+    argv: { match: false, nearMiss: '--unix-socket' },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'a globbed host cannot be known, so a no-proxy list cannot exempt it: counted as proxied',
+    input: curlArgs(['curl', '-x', 'p:1', '--noproxy', 'example.com', 'http://{a,www}.example.com/']),
+    argv: { match: true, routes: [{ host: null, route: 'unknown', firstHop: null }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'a glob in the path leaves the host known',
+    input: curlArgs(['curl', '-x', 'p:1', '--noproxy', 'example.com', 'http://example.com/file[1-3].txt']),
+    argv: { match: false, routes: [{ host: 'example.com', route: 'direct' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'an unknown {{variable}} in --expand-url leaves the host unknown: counted as proxied',
+    input: curlArgs(['curl', '-x', 'p:1', '--noproxy', 'example.com', '--expand-url', 'https://{{host}}/']),
+    argv: { match: true, routes: [{ host: null, route: 'unknown' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'a known {{variable}} in --expand-url is read',
+    input: curlArgs(['curl', '-x', 'p:1', '--noproxy', 'example.com', '--variable', 'h=example.com', '--expand-url', 'https://{{h}}/']),
+    argv: { match: false, routes: [{ host: 'example.com', route: 'direct' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'a percent-encoded or international host is not compared as written: counted as proxied',
+    input: curlArgs(['curl', '-x', 'p:1', '--noproxy', 'example.com', 'http://ex%61mple.com/', 'http://exämple.com/']),
+    argv: { match: true, routes: [{ route: 'unknown' }, { route: 'unknown' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'a refused proxy of an exempted URL is never tried',
+    input: curlLine('curl -x ftp://p --noproxy example.com http://example.com/'),
+    argv: { match: false, nearMiss: 'never used: --noproxy example.com lists example.com' },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'a proxy without a host is refused by curl and still counts',
+    input: curlLine('curl -x http:// http://a/'),
+    argv: { match: true, proxies: [{ host: null, refused: 'the proxy value names no host' }] },
+    splunk: yes(['*-x *']),
+  },
+  {
+    name: 'an environment proxy curl refuses still counts, marked refused',
+    input: curlArgs(['curl', 'https://a/'], { envVars: ['https_proxy=gopher://corp'] }),
+    argv: { match: true, proxies: [{ option: 'env https_proxy', refused: 'curl rejects the unsupported proxy scheme gopher://' }] },
+    splunk: no,
   },
 
   // --- which process is curl ---

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluate } from '../../../src/rule/curl-proxy.js';
-import type { ProxyUse, RuleOptions } from '../../../src/rule/types.js';
+import type { ProxyUse, RuleOptions, UrlRoute } from '../../../src/rule/types.js';
 import { RULE_CASES, curlLine } from './cases.js';
 
 const FULL: RuleOptions = { mode: 'argv', noproxyStarDisables: true, fastPath: false };
@@ -24,6 +24,13 @@ describe('argv mode follows curl\'s option grammar', () => {
         c.argv.proxies.forEach((expected, i) => {
           const actual = verdict.proxies[i] as ProxyUse;
           assert.deepEqual(pick(actual, Object.keys(expected)), expected, context);
+        });
+      }
+      if (c.argv.routes !== undefined) {
+        assert.equal(verdict.routes.length, c.argv.routes.length, context);
+        c.argv.routes.forEach((expected, i) => {
+          const actual = verdict.routes[i] as UrlRoute;
+          assert.deepEqual(Object.fromEntries(Object.keys(expected).map((k) => [k, actual[k as keyof UrlRoute]])), expected, context);
         });
       }
       if (c.argv.nearMiss !== undefined) {

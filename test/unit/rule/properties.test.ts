@@ -101,6 +101,9 @@ const CURL_TOKENS = [
   '$(curl -x p)', '`x`', '=', '--variable', 'v=socks5://q', '%ALL_PROXY', '--expand-proxy', '{{v}}', '\\{{v}}', '--no-proxy',
   '--proxy-user', 'u:p', '-U', '-p', '--haproxy-protocol', '--proxytunnel', '-H', 'X-Proxy: socks5://h', '-d', 'a=b', 'POST',
   '--url', '-V', '--help', '-o', '/dev/null', 'wget', '-e', 'use_proxy=yes',
+  // No-proxy lists and the URL hosts they are compared with.
+  'a,b', ' a , b', 'a b', '.a', 'a.', '10.0.0.0/8', '10.1', '[::1]', '::1', 'http://a/', 'https://[::1]:1/', 'ftp.a', 'u:p@a:1', 'http://{a,b}/',
+  '-g', '--globoff', '--proto-default', '--unix-socket', 'file:///x', '--expand-url', 'http://{{v}}/',
 ];
 
 /** Characters that trip up splitters, lower-casing and string handling. */
@@ -268,6 +271,17 @@ function assertWellFormed(verdict: Verdict, mode: RuleMode, where: Where): void 
       );
     }
   }
+  for (const p of verdict.proxies) expect(p.refused === null || (mode === 'argv' && typeof p.refused === 'string' && p.refused.length > 0), at('proxy.refused'));
+  expect(Array.isArray(verdict.routes) && verdict.routes.length <= 100, at('routes is an array of at most 100'));
+  if (mode === 'splunk' || !verdict.isCurl) expect(verdict.routes.length === 0, at('only argv mode on curl lists routes'));
+  for (const r of verdict.routes) {
+    expect(Number.isInteger(r.segment) && r.segment >= 1 && typeof r.url === 'string' && typeof r.reason === 'string' && r.reason.length > 0, at('route'));
+    expect(r.host === null || typeof r.host === 'string', at('route.host'));
+    expect(r.route === 'proxy' || r.route === 'direct' || r.route === 'unknown', at('route.route'));
+    expect((r.route === 'proxy') === (r.firstHop !== null), at('a route has a first hop exactly when it goes through a proxy'));
+  }
+  // A match is exactly "some URL goes (or may go) through a proxy", or a transfer without URLs that names a proxy.
+  if (mode === 'argv' && verdict.routes.some((r) => r.route !== 'direct')) expect(verdict.match, at('a proxied route makes a match'));
   for (const m of verdict.nearMisses) expect(typeof m.token === 'string' && typeof m.reason === 'string' && m.reason.length > 0, at('near-miss'));
   for (const n of verdict.notes) expect(typeof n === 'string', at('note'));
   const size = JSON.stringify(verdict).length;
@@ -558,7 +572,16 @@ const FAMILIES: readonly Family[] = [
   { name: "a proxy value of a megabyte of '@:'", make: () => line(`curl -x socks5://${times('@:')} https://a`) },
   { name: "a proxy value of a megabyte of '[:'", make: () => line(`curl -x [${times('[:')} https://a`) },
   { name: 'a proxy port of a megabyte of digits', make: () => line(`curl -x h:${times('9')} https://a`) },
-  { name: 'a megabyte of --noproxy lists', make: () => line(`curl -x p:1 --noproxy ${times('a,')} https://a`), argv: true },
+  { name: 'a megabyte of --noproxy lists that list the host', make: () => line(`curl -x p:1 --noproxy ${times('a,')} https://a`), argv: false },
+  { name: 'a megabyte of --noproxy lists that do not list the host', make: () => line(`curl -x p:1 --noproxy ${times('a,')} https://b`), argv: true },
+  // A list of n entries and n URLs: the check must not be list x URLs.
+  { name: '100,000 no-proxy entries against 100,000 URLs', make: () => line(`curl -x p:1 --noproxy ${times('h.x,', MB / 2)} ${times('http://a.b.c.d/ ', MB / 2)}`), argv: true },
+  { name: '50,000 CIDR entries against 30,000 IPv4 URLs', make: () => line(`curl -x p:1 --noproxy ${times('10.9.0.0/16,', MB / 2)} ${times('10.1.2.3 ', MB / 2)}`), argv: true },
+  { name: 'IPv6 entries against bracketed IPv6 URLs', make: () => line(`curl -x p:1 --noproxy ${times('::2,', MB / 2)} ${times('[::1]:1 ', MB / 2)}`), argv: true },
+  { name: 'host names of 250 labels against parent-domain entries', make: () => line(`curl -x p:1 --noproxy ${times('b.a,', MB / 2)} ${times(`${'a.'.repeat(120)}x `, MB / 2)}`), argv: true },
+  { name: 'one URL of a megabyte of dots', make: () => line(`curl -x p:1 --noproxy a http://${times('.')}`), argv: true },
+  { name: 'a megabyte of blank-separated no-proxy names', make: () => line(`curl -x p:1 --noproxy '${times('a ')}' https://a`), argv: false },
+  { name: 'a megabyte of URL globs under a no-proxy list', make: () => line(`curl -x p:1 --noproxy a ${times('http://{a,b}/ ')}`), argv: true },
   { name: "a megabyte of '-: ' (--next without URLs)", make: () => line(`curl ${times('-: ')}`), argv: false },
   { name: "a megabyte of '-K f ' (config files)", make: () => line(`curl ${times('-K f ')}`), argv: false },
   { name: 'half a million empty URL args under an environment proxy', make: () => ({ processName: 'curl', args: ['curl', ...Array<string>(MB / 2).fill('')], envVars: ['http_proxy=http://p:1'] }), argv: true },
@@ -573,7 +596,13 @@ const FAMILIES: readonly Family[] = [
  * transfers made a 400 KB verdict and a 1 MB command line a 3.5 MB one. Notes are capped now.
  */
 const TRANSFER_FAMILIES: readonly Family[] = [
-  { name: 'many transfers under a partial NO_PROXY list keep the verdict small', make: () => line(`curl ${times('-x p:1 https://a --next ')}`, { envVars: ['NO_PROXY=a'] }), argv: true },
+  { name: 'many transfers under a partial NO_PROXY list keep the verdict small', make: () => line(`curl ${times('-x p:1 https://a --next ')}`, { envVars: ['NO_PROXY=b'] }), argv: true },
+  { name: 'many transfers exempted by NO_PROXY keep the verdict small', make: () => line(`curl ${times('-x p:1 https://a --next ')}`, { envVars: ['NO_PROXY=a'] }), argv: false },
+  {
+    name: 'many long URLs through long proxies under a long list keep the verdict small',
+    make: () => line(`curl --preproxy socks5://${'s'.repeat(600)}:1 -x ftp://${'p'.repeat(600)} --noproxy '${'n'.repeat(600)} x' ${times(`https://u:p@${'h'.repeat(250)}.example/${'q'.repeat(400)} `)}`),
+    argv: true,
+  },
   {
     name: "many transfers with --noproxy '*' and noproxyStarDisables false keep the verdict small",
     make: () => line(`curl ${times("--noproxy '*' -x p:1 https://a --next ")}`),

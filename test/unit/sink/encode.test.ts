@@ -218,9 +218,10 @@ describe('encodeFinding renders optional and odd fields', () => {
     assert.ok(!Object.hasOwn(field(encodeFinding(DEFEND_INPUT), 'process') as object, 'pe'));
   });
 
-  it('writes a proxy\'s evasion when the rule saw one', () => {
+  it('writes a proxy\'s evasion when the rule saw one, and why curl refuses a proxy when it does', () => {
     assert.deepEqual(field(encodeFinding(FULL_INPUT), 'finding.proxies'), [
       { option: '--socks5-host', canonical: '--socks5-hostname', url: '127.0.0.1:9050', scheme: 'socks5h', host: '127.0.0.1', port: 9050, source: 'argv', evasion: 'abbreviated option name' },
+      { option: '-x', canonical: '--proxy', url: 'ftp://10.0.0.9:21', host: '10.0.0.9', port: 21, source: 'argv', refused: 'curl rejects the unsupported proxy scheme ftp://' },
     ]);
   });
 

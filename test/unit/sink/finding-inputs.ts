@@ -29,7 +29,7 @@ export const DEFEND_META: MatchMeta = {
   sourceKind: 'elastic_defend',
   mode: 'argv',
   reason: 'curl uses a proxy: -x socks5h://10.0.0.5:1080.',
-  proxies: [{ option: '-x', canonical: '--proxy', url: 'socks5h://10.0.0.5:1080', scheme: 'socks5h', host: '10.0.0.5', port: 1080, source: 'argv', evasion: null }],
+  proxies: [{ option: '-x', canonical: '--proxy', url: 'socks5h://10.0.0.5:1080', scheme: 'socks5h', host: '10.0.0.5', port: 1080, source: 'argv', evasion: null, refused: null }],
 };
 
 export const DEFEND_REFS = [`${DEFEND_INDEX}|dGVzdC1kZWZlbmQtZXhlYw`, `${DEFEND_INDEX}|ZXZlbnQtMg`, `${DEFEND_INDEX}|ZXZlbnQtMw`] as const;
@@ -81,7 +81,8 @@ export const FULL_INPUT: FindingInput = {
       mode: 'argv',
       reason: 'curl uses a proxy: --socks5-host 127.0.0.1:9050.',
       proxies: [
-        { option: '--socks5-host', canonical: '--socks5-hostname', url: '127.0.0.1:9050', scheme: 'socks5h', host: '127.0.0.1', port: 9050, source: 'argv', evasion: 'abbreviated option name' },
+        { option: '--socks5-host', canonical: '--socks5-hostname', url: '127.0.0.1:9050', scheme: 'socks5h', host: '127.0.0.1', port: 9050, source: 'argv', evasion: 'abbreviated option name', refused: null },
+        { option: '-x', canonical: '--proxy', url: 'ftp://10.0.0.9:21', scheme: null, host: '10.0.0.9', port: 21, source: 'argv', evasion: null, refused: 'curl rejects the unsupported proxy scheme ftp://' },
       ],
     },
     seeded: true,
@@ -115,8 +116,8 @@ export const SPLUNK_INPUT: FindingInput = {
       mode: 'splunk',
       reason: 'process_name is curl and the command line matches the analytic\'s patterns "*-x *", "*socks5h://*".',
       proxies: [
-        { option: '*-x *', canonical: '*-x *', url: 'socks5h://10.0.0.5:1080', scheme: null, host: null, port: null, source: 'command_line', evasion: null },
-        { option: '*socks5h://*', canonical: '*socks5h://*', url: 'socks5h://10.0.0.5:1080', scheme: null, host: null, port: null, source: 'command_line', evasion: null },
+        { option: '*-x *', canonical: '*-x *', url: 'socks5h://10.0.0.5:1080', scheme: null, host: null, port: null, source: 'command_line', evasion: null, refused: null },
+        { option: '*socks5h://*', canonical: '*socks5h://*', url: 'socks5h://10.0.0.5:1080', scheme: null, host: null, port: null, source: 'command_line', evasion: null, refused: null },
       ],
     },
   },
