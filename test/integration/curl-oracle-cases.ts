@@ -27,6 +27,7 @@ export const HAND_CASES: readonly HandCase[] = [
   { name: 'a SOCKS proxy name that cannot resolve is read as a proxy', args: ['--socks5-hostname', 'socks.invalid', 'ftp.files.invalid'], expect: ['proxy socks.invalid'] },
   { name: 'the pre-proxy is the first hop', args: ['--preproxy', 'socks5://pre.invalid', ...P, 'http://example.invalid/'], expect: ['proxy pre.invalid'] },
   { name: 'a pre-proxy alone is the first hop', args: ['--preproxy', 'socks4://pre.invalid', 'http://example.invalid/'], expect: ['proxy pre.invalid'] },
+  { name: 'the pre-proxy is the first hop even when curl tries another transfer\'s cached address for it', args: ['-x', 'socks5://127.1.255.7:8080/', 'http://127.0.0.5/', '--next', '--preproxy', 'socks://p1.invalid:8080', '-x', '127.1.255.7', 'http://127.0.0.6/'], expect: ['proxy 127.1.255.7', 'proxy p1.invalid'] },
   { name: 'a pre-proxy hides the environment proxy', args: ['--preproxy', 'socks5://pre.invalid', 'http://example.invalid/'], env: { http_proxy: 'env.invalid' }, expect: ['proxy pre.invalid'] },
   { name: '--proxy1.0 is a proxy', args: ['--proxy1.0', 'proxy.invalid', 'https://example.invalid/'], expect: ['proxy proxy.invalid'] },
   { name: 'old case-insensitive and abbreviated spellings are proxies', args: ['--PROXY', 'proxy.invalid', '--preprox', 'socks5://pre.invalid', 'http://example.invalid/'], expect: ['proxy pre.invalid'] },

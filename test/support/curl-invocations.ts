@@ -139,17 +139,12 @@ const NOPROXY_SEPARATORS = [',', ',', ', ', ' ', ' , ', ',,', '\t'] as const;
 // ---------------------------------------------------------------------------------------------
 // Generator
 
-/**
- * One random invocation: 1-3 segments, options in any order around 1-3 URLs, and an
- * environment of 0-5 variables, drawn fresh or (when given) picked from `envs`, a pool of
- * environments that lets the oracle run invocations sharing one as a single curl process.
- */
-export function randomCase(r: Random, envs?: readonly Record<string, string>[]): CurlCase {
+/** One random invocation: 1-3 segments, options in any order around 1-3 URLs, 0-6 variables. */
+export function randomCase(r: Random): CurlCase {
   const count = r.chance(0.75) ? 1 : r.int(2, 3);
   const segments: CaseItem[][] = [];
   for (let s = 0; s < count; s++) segments.push(randomSegment(r));
-  const env = envs === undefined || envs.length === 0 ? randomEnv(r) : r.pick(envs);
-  return { segments, env: { ...env }, next: r.chance(0.85) ? '--next' : '-:' };
+  return { segments, env: randomEnv(r), next: r.chance(0.85) ? '--next' : '-:' };
 }
 
 function randomSegment(r: Random): CaseItem[] {
@@ -251,7 +246,7 @@ function noiseOption(r: Random): CaseItem {
 const ENV_PROXY_NAMES = ['http_proxy', 'http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'ftp_proxy', 'FTP_PROXY'] as const;
 
 /** Proxy variables (upper-case HTTP_PROXY among them, which curl ignores), no-proxy lists, sometimes empty values. */
-export function randomEnv(r: Random): Record<string, string> {
+function randomEnv(r: Random): Record<string, string> {
   const env: Record<string, string> = {};
   const proxies = r.pick([0, 0, 1, 1, 2, 3]);
   for (let i = 0; i < proxies; i++) env[r.pick(ENV_PROXY_NAMES)] = proxyValue(r, PROXY_SCHEMES);

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * What `curl -v` says, read for the curl oracle (test/support/curl-oracle.ts): the options the
  * oracle adds to every segment, and each transfer's first hop read back from stderr.
@@ -86,12 +88,15 @@ function parseWriteOut(text: string): WriteOut {
 const RESOLVE_PROXY = /^\* Could not resolve proxy: (.+)$/;
 const RESOLVE_HOST = /^\* Could not resolve host: (.+)$/;
 const TRYING = /^\*\s+Trying (?:\[([^\]]+)\]|([^:\s]+)):(\d+)\.\.\.$/;
+/** Names the host curl meant to reach, where "Trying" shows the address it used. */
+const FAILED_CONNECT = /^\* Failed to connect to (\S+) port \d+ /;
 /** curl's complaints about a proxy value it will not use ("Unsupported proxy scheme for", "... syntax in"). */
 const REFUSED = /^Unsupported proxy /;
 
 function routeOf(lines: readonly string[], info: WriteOut): CurlRoute {
   const urlHost = hostOf(info.urlEffective);
-  for (const line of lines) {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
     const proxy = RESOLVE_PROXY.exec(line);
     if (proxy) return { kind: 'proxy', host: proxy[1] as string };
     const resolve = RESOLVE_HOST.exec(line);
@@ -104,9 +109,14 @@ function routeOf(lines: readonly string[], info: WriteOut): CurlRoute {
     const trying = TRYING.exec(line);
     if (trying) {
       const address = (trying[1] ?? trying[2]) as string;
-      if (isProxyAddress(address)) return { kind: 'proxy', host: address };
-      if (urlHost !== null && sameHost(address, urlHost)) return { kind: 'direct', host: address };
-      return { kind: 'error', message: `oracle cannot tell "${line}": neither the URL's host nor a proxy address in ${PROXY_NET_V4}` };
+      // "Failed to connect to H" names the host curl meant. curl 7.88 sometimes tries another
+      // host's cached address for it (a resolver race: a pre-proxy named p1.invalid tried at the
+      // proxy's 127.1.255.7), so H, not the address, is the first hop.
+      const meant = lines.slice(i + 1).map((l) => FAILED_CONNECT.exec(l)?.[1]).find((h) => h !== undefined) ?? address;
+      if (isProxyAddress(meant)) return { kind: 'proxy', host: meant };
+      if (urlHost !== null && sameHost(meant, urlHost)) return { kind: 'direct', host: meant };
+      if (isIP(meant) === 0) return { kind: 'proxy', host: meant };
+      return { kind: 'error', message: `oracle cannot tell "${line.trim()}": ${meant} is neither the URL's host nor a proxy address in ${PROXY_NET_V4}` };
     }
   }
   const message = info.errormsg !== '' ? info.errormsg : `exit ${info.exitcode} without a connect attempt`;
@@ -136,10 +146,4 @@ function canonicalHost(host: string): string {
   } catch {
     return h;
   }
-}
-
-
-/** How many `--next` segments the oracle sees in an invocation's arguments. */
-export function segmentCount(args: readonly string[]): number {
-  return 1 + args.filter((word) => word === '--next' || word === '-:').length;
 }

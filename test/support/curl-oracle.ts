@@ -28,8 +28,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBatch, spawnText, type BatchCommand } from './curl-oracle-spawn.js';
-import { oracleArgv, parseOracleStderr, segmentCount, type CurlTransfer } from './curl-oracle-verbose.js';
+import { runBatch, spawnText, type BatchCommand, type BatchResult } from './curl-oracle-spawn.js';
+import { oracleArgv, parseOracleStderr, type CurlTransfer } from './curl-oracle-verbose.js';
 
 export { PROXY_NET_V4, isProxyAddress, oracleArgv, sameHost, type CurlRoute, type CurlTransfer } from './curl-oracle-verbose.js';
 
@@ -50,7 +50,7 @@ export interface CurlRun {
   env: Record<string, string>;
   /** In the order curl ran them. */
   transfers: CurlTransfer[];
-  /** The process's exit code; for an invocation merged with others, its last transfer's. */
+  /** The process's exit code (137: killed by the timeout). */
   exitCode: number | null;
   /** curl's own complaint when it ran no transfer (a bad option, no URL), else null. */
   failure: string | null;
@@ -67,32 +67,20 @@ export interface CurlOracleOptions {
   concurrency?: number;
   /** Per curl process; default 10 s (every connect fails at once, so a run takes milliseconds). */
   timeoutMs?: number;
-  /**
-   * Run invocations with the same environment as `--next` segments of one curl process (at
-   * most MERGE_MAX each): curl starts ~10x less often, and starting costs ~25 ms of CPU (33
-   * shared libraries) against ~1 ms per transfer. curl reads each segment with fresh options,
-   * so a transfer goes where it would go alone; an invocation that could change that (global
-   * options -Z, --parallel, --fail-early, config files) is never merged, and one whose every
-   * segment does not report a transfer is run again alone. Default false.
-   */
-  merge?: boolean;
 }
 
-/** Most invocations merged into one curl process. */
-export const MERGE_MAX = 12;
-/** Invocations per `sh` batch when not merged. */
+/** Invocations per `sh` batch. */
 const BATCH = 25;
-/** Options that act on the whole command line rather than on one segment. */
-const GLOBAL_OPTION = /^(?:-[A-Za-z]*[ZK]|--(?:parallel|fail-early|config|disable))/i;
 
-/** A curl process to run: one invocation, or several merged as segments. */
-interface Unit {
-  members: number[];
-  args: string[];
-  env: Readonly<Record<string, string>>;
-}
-
-/** Runs every invocation and returns the runs in the same order. */
+/**
+ * Runs every invocation, each in a curl process of its own, and returns the runs in the same
+ * order. A few workers each run batches of invocations from one `sh` in one `unshare -rn`.
+ *
+ * Invocations are never merged into one process as `--next` segments, although that would
+ * start curl (~25 ms of CPU, 33 shared libraries) far less often: curl 7.88 keeps state across
+ * transfers, and after a few dozen of them it sometimes connects to another transfer's cached
+ * address ("Hostname '127.1.255.7' was found in DNS cache" for a pre-proxy named proxy.invalid).
+ */
 export async function runCurlOracle(invocations: readonly CurlInvocation[], options: CurlOracleOptions = {}): Promise<CurlRun[]> {
   const curl = options.curl ?? '/usr/bin/curl';
   const unshare = options.unshare ?? '/usr/bin/unshare';
@@ -100,89 +88,31 @@ export async function runCurlOracle(invocations: readonly CurlInvocation[], opti
   const timeoutMs = options.timeoutMs ?? 10_000;
   const home = await mkdtemp(join(tmpdir(), 'cpd-curl-oracle-home-'));
   try {
-    const execute = async (units: readonly Unit[]): Promise<{ stderr: string; exit: number | null }[]> => {
-      const results = new Array<{ stderr: string; exit: number | null }>(units.length);
-      // Small batches keep every worker busy until the end.
-      const size = Math.max(1, Math.min(BATCH, Math.ceil(units.length / (concurrency * 4))));
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < units.length) {
-          const from = next;
-          next = Math.min(units.length, next + size);
-          const commands: BatchCommand[] = units.slice(from, next).map((u) => ({ env: { HOME: home, ...u.env }, argv: oracleArgv(u.args, curl) }));
-          (await runBatch(unshare, commands, timeoutMs)).forEach((r, i) => (results[from + i] = r));
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, units.length) }, worker));
-      return results;
+    const runs = new Array<CurlRun>(invocations.length);
+    // Small batches keep every worker busy until the end.
+    const size = Math.max(1, Math.min(BATCH, Math.ceil(invocations.length / (concurrency * 4))));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < invocations.length) {
+        const from = next;
+        next = Math.min(invocations.length, next + size);
+        const batch = invocations.slice(from, next);
+        const commands: BatchCommand[] = batch.map((inv) => ({ env: { HOME: home, ...inv.env }, argv: oracleArgv(inv.args, curl) }));
+        const results = await runBatch(unshare, commands, timeoutMs);
+        batch.forEach((inv, i) => (runs[from + i] = runOf(inv, results[i] as BatchResult)));
+      }
     };
-
-    const runs = new Array<CurlRun | undefined>(invocations.length);
-    const units = options.merge === true ? mergedUnits(invocations) : invocations.map((inv, i) => ({ members: [i], args: [...inv.args], env: inv.env }));
-    const results = await execute(units);
-    const again: number[] = [];
-    units.forEach((unit, u) => {
-      const split = splitUnit(unit, results[u] as { stderr: string; exit: number | null }, invocations);
-      if (split === null) again.push(...unit.members);
-      else unit.members.forEach((m, k) => (runs[m] = split[k]));
-    });
-    if (again.length > 0) {
-      const alone = again.map((m) => ({ members: [m], args: [...(invocations[m] as CurlInvocation).args], env: (invocations[m] as CurlInvocation).env }));
-      const aloneResults = await execute(alone);
-      alone.forEach((unit, u) => (runs[unit.members[0] as number] = (splitUnit(unit, aloneResults[u] as { stderr: string; exit: number | null }, invocations) as CurlRun[])[0]));
-    }
-    return runs as CurlRun[];
+    await Promise.all(Array.from({ length: Math.min(concurrency, invocations.length) }, worker));
+    return runs;
   } finally {
     await rm(home, { recursive: true, force: true });
   }
 }
 
-/** Groups invocations by environment into units of at most MERGE_MAX. */
-function mergedUnits(invocations: readonly CurlInvocation[]): Unit[] {
-  const units: Unit[] = [];
-  const open = new Map<string, Unit>();
-  invocations.forEach((inv, i) => {
-    if (inv.args.length === 0 || inv.args.some((w) => GLOBAL_OPTION.test(w))) {
-      units.push({ members: [i], args: [...inv.args], env: inv.env });
-      return;
-    }
-    const key = JSON.stringify(Object.entries(inv.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    let unit = open.get(key);
-    if (unit === undefined || unit.members.length >= MERGE_MAX) {
-      unit = { members: [], args: [], env: inv.env };
-      open.set(key, unit);
-      units.push(unit);
-    }
-    if (unit.members.length > 0) unit.args.push('--next');
-    unit.members.push(i);
-    unit.args.push(...inv.args);
-  });
-  return units;
-}
-
-/**
- * Cuts a unit's output back into one run per member, segments renumbered from 1; null when a
- * merged unit cannot be trusted (a member's segment reported no transfer).
- */
-function splitUnit(unit: Unit, result: { stderr: string; exit: number | null }, invocations: readonly CurlInvocation[]): CurlRun[] | null {
+function runOf(invocation: CurlInvocation, result: BatchResult): CurlRun {
   const { transfers, rest } = parseOracleStderr(result.stderr);
-  if (unit.members.length === 1) {
-    const inv = invocations[unit.members[0] as number] as CurlInvocation;
-    const failure = transfers.length === 0 ? rest.split('\n').filter((l) => l.startsWith('curl:')).join('\n') || rest || `exit ${result.exit}` : null;
-    return [{ argv: oracleArgv(inv.args), env: { ...inv.env }, transfers, exitCode: result.exit, failure, stderr: result.stderr }];
-  }
-  const runs: CurlRun[] = [];
-  let offset = 0;
-  for (const m of unit.members) {
-    const inv = invocations[m] as CurlInvocation;
-    const count = segmentCount(inv.args);
-    const own = transfers.filter((t) => t.segment > offset && t.segment <= offset + count).map((t) => ({ ...t, segment: t.segment - offset }));
-    for (let s = 1; s <= count; s++) if (!own.some((t) => t.segment === s)) return null;
-    const last = own[own.length - 1] as CurlTransfer;
-    runs.push({ argv: oracleArgv(inv.args), env: { ...inv.env }, transfers: own, exitCode: last.exitCode, failure: null, stderr: own.map((t) => t.verbose).join('\n') });
-    offset += count;
-  }
-  return runs;
+  const failure = transfers.length === 0 ? rest.split('\n').filter((l) => l.startsWith('curl:')).join('\n') || rest || `exit ${result.exit}` : null;
+  return { argv: oracleArgv(invocation.args), env: { ...invocation.env }, transfers, exitCode: result.exit, failure, stderr: result.stderr };
 }
 
 /**
