@@ -261,14 +261,14 @@ function moreNearMisses(n: number): NearMiss {
 
 /** A proxy value as a ProxyUse: parsed, redacted, and marked when curl refuses it. */
 function toProxyUse(candidate: ProxyCandidate, source: ProxyUse['source'], segment: number): ProxyUse {
-  const base = { option: candidate.option, canonical: candidate.canonical, source, evasion: candidate.evasion, segment };
+  const { option, canonical, evasion } = candidate;
   if (candidate.resolved === null) {
     // {{variable}} from a file, a function or the unknown: still a proxy, its target unknown.
-    return { ...base, url: shorten(redactCredentials(candidate.value)), scheme: null, host: null, port: null, refused: null };
+    return { option, canonical, url: shorten(redactCredentials(candidate.value)), scheme: null, host: null, port: null, source, evasion, segment, refused: null };
   }
   const parsed = parseProxyValue(candidate.resolved, candidate.defaultScheme);
   const url = candidate.resolved === candidate.value ? parsed.url : shorten(redactCredentials(candidate.value));
-  return { ...base, url, scheme: parsed.scheme, host: parsed.host, port: parsed.port, refused: parsed.problem };
+  return { option, canonical, url, scheme: parsed.scheme, host: parsed.host, port: parsed.port, source, evasion, segment, refused: parsed.problem };
 }
 
 function display(candidate: ProxyCandidate): string {
