@@ -4,7 +4,7 @@ import { anyEnvProxies, envNoProxy as readEnvNoProxy, envProxyFor } from './env-
 import type { Invocation } from './invocation.js';
 import { compileNoProxy, type NoProxyList } from './noproxy.js';
 import { parseProxyValue, redactCredentials, shorten } from './proxy-url.js';
-import { routeUrl, type EnvHops, type Hop, type TransferSetup } from './transfer-route.js';
+import { routeUrl, type EnvHops, type Hop, type RouteSink, type TransferSetup } from './transfer-route.js';
 import type { NearMiss, ProxyUse, RuleOptions, UrlRoute, Verdict } from './types.js';
 
 /**
@@ -49,7 +49,7 @@ export function decideArgv(invocation: Invocation, options: RuleOptions): Verdic
 }
 
 /** The verdict being built for one event. */
-class Decision {
+class Decision implements RouteSink {
   proxies: ProxyUse[] = [];
   proxiesDropped = 0;
   nearMisses: Collector<NearMiss> | null = null;
@@ -65,6 +65,8 @@ class Decision {
   private readonly walkHidden: number;
   /** The environment's no-proxy list, compiled on first use (undefined until then). */
   private envList: NoProxyList | null | undefined = undefined;
+  /** --noproxy of the transfer being routed. */
+  private noproxy: Segment['noproxy'] = null;
   private readonly env: EnvProxies;
 
   constructor(
@@ -88,7 +90,7 @@ class Decision {
   }
 
   /** Lists a proxy the first time some URL goes (or may go) through it, with that URL's transfer. */
-  private use(hop: Hop, segment: number): void {
+  use(hop: Hop, segment: number): void {
     hop.used = true;
     hop.use.segment = segment; // an environment proxy belongs to the first transfer that uses it
     if (this.proxies.length < MAX_PROXIES) this.proxies.push(hop.use);
@@ -111,23 +113,22 @@ class Decision {
       offWhy = `${segment.unixSocket.option} makes curl drop the ${proxy.use.option} proxy.`;
       proxy = null;
     }
-    let list: NoProxyList | null | undefined;
     const setup: TransferSetup = {
       index: segment.index,
       proxy,
       preproxy,
       explicit: segment.proxy !== null || segment.preproxy !== null,
+      hops: preproxy === null ? (proxy === null ? [] : [proxy]) : proxy === null ? [preproxy] : [preproxy, proxy],
       offWhy,
-      list: () => (list === undefined ? (list = this.listFor(segment)) : list),
+      list: undefined,
       starDisables: this.options.noproxyStarDisables,
       unixSocket: segment.unixSocket,
       context: { protoDefault: segment.protoDefault, globbing: !segment.globoff },
-      onUse: (hop) => this.use(hop, segment.index),
-      onExempt: (exemptedBy) => this.noteExemption(exemptedBy),
     };
+    this.noproxy = segment.noproxy;
     let proxied = 0;
     for (const url of segment.urls) {
-      const route = routeUrl(setup, url, this.env);
+      const route = routeUrl(setup, url, this.env, this);
       if (route.route !== 'direct') proxied++;
       this.route(route);
     }
@@ -136,7 +137,7 @@ class Decision {
     for (const hop of [preproxy, proxy]) {
       if (hop !== null && !hop.used) this.nearMiss(unusedHop(hop, segment.urls.length === 0 ? 'this transfer has no URL' : 'no URL of this transfer uses it'));
     }
-    const current = list ?? null;
+    const current = setup.list ?? null;
     if (current === null || !(proxied > 0 || this.exempted)) return;
     if (current.all && !this.options.noproxyStarDisables) {
       this.notes.push(`${current.source} '*' would turn the proxy off; counted anyway because rule.noproxyStarDisables is false`);
@@ -152,6 +153,7 @@ class Decision {
 
   /** Environment proxies that some URL would have used but a no-proxy list exempted. */
   unusedEnvProxies(): void {
+    if (this.env.made === null) return;
     for (const hop of this.env.made.values()) if (!hop.used && hop.exempted !== null) this.nearMiss(unusedHop(hop, ''));
   }
 
@@ -172,29 +174,30 @@ class Decision {
       }
     }
     if (hops.length === 0) return 0;
-    const list = setup.list();
+    const list = this.listOf(setup);
     if (list !== null && list.all && this.options.noproxyStarDisables) {
       for (const hop of hops) hop.exempted ??= `${list.source} '*' turns every proxy off for this transfer`;
-      this.noteExemption(list);
+      this.exempt(list);
       return 0;
     }
     for (const hop of hops) if (!hop.used) this.use(hop, segment.index);
     return 1;
   }
 
-  private noteExemption(list: NoProxyList): void {
+  exempt(list: NoProxyList): void {
     this.exempted = true;
     if (list.all) this.starOff ??= list.source;
   }
 
-  /** --noproxy of the transfer (even empty), else the environment's list (compiled once per event). */
-  private listFor(segment: Segment): NoProxyList | null {
-    if (segment.noproxy !== null) return compileNoProxy(segment.noproxy.option, segment.noproxy.value);
+  /** --noproxy of the transfer being routed (even empty), else the environment's list (compiled once per event). */
+  listOf(setup: TransferSetup): NoProxyList | null {
+    if (setup.list !== undefined) return setup.list;
+    if (this.noproxy !== null) return (setup.list = compileNoProxy(this.noproxy.option, this.noproxy.value));
     if (this.envList === undefined) {
       const found = this.invocation.env.size === 0 ? null : readEnvNoProxy(this.invocation.env);
       this.envList = found === null ? null : compileNoProxy(`env ${found.name}`, found.value);
     }
-    return this.envList;
+    return (setup.list = this.envList);
   }
 
   verdict(match: boolean, reason: string): Verdict {
@@ -227,7 +230,8 @@ function hopOf(candidate: ProxyCandidate | null, source: ProxyUse['source'], seg
 
 /** The environment's proxies, each made into a hop once per event (and so listed once). */
 class EnvProxies implements EnvHops {
-  readonly made = new Map<string, Hop>();
+  /** Made on first use: most events have no environment. */
+  made: Map<string, Hop> | null = null;
   private all: Hop[] | null = null;
 
   constructor(private readonly env: ReadonlyMap<string, string>) {}
@@ -244,6 +248,7 @@ class EnvProxies implements EnvHops {
   }
 
   private hop(name: string, value: string): Hop {
+    this.made ??= new Map();
     let found = this.made.get(name);
     if (found === undefined) {
       const shown = shorten(name, 60);

@@ -48,10 +48,10 @@ export function normalizeIpv4(text: string): number {
   const end = text.length;
   for (;;) {
     if (i >= end || !isDigit(text.charCodeAt(i))) return -1;
-    const read = readStrtoul(text, i);
-    if (read.value < 0) return -1; // over 32 bits
-    parts[n] = read.value;
-    i = read.end;
+    const value = readStrtoul(text, i);
+    if (value < 0) return -1; // over 32 bits
+    parts[n] = value;
+    i = strtoulEnd;
     if (i === end) break;
     if (text.charCodeAt(i) !== 0x2e || n === 3) return -1;
     n++;
@@ -70,11 +70,14 @@ export function normalizeIpv4(text: string): number {
   }
 }
 
+/** Where the last readStrtoul stopped (a module variable, so reading a number allocates nothing). */
+let strtoulEnd = 0;
+
 /**
  * strtoul(text + start, &end, 0) for text that starts with a digit: 0x hex, 0 octal, else
- * decimal; stops at the first character that does not belong. value is -1 above 32 bits.
+ * decimal; stops at the first character that does not belong (kept in strtoulEnd). -1 above 32 bits.
  */
-function readStrtoul(text: string, start: number): { value: number; end: number } {
+function readStrtoul(text: string, start: number): number {
   let i = start;
   let base = 10;
   if (text.charCodeAt(i) === 0x30) {
@@ -96,7 +99,8 @@ function readStrtoul(text: string, start: number): { value: number; end: number 
       if (value > 0xffffffff) over = true;
     }
   }
-  return { value: over ? -1 : value, end: i };
+  strtoulEnd = i;
+  return over ? -1 : value;
 }
 
 /** inet_pton(AF_INET6) on text[start, end) (glibc's rules): 16 bytes, or null. */
