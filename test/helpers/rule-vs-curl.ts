@@ -90,9 +90,14 @@ function routeProblem(transfer: CurlTransfer, route: RuleRoute, verdict: Verdict
     case 'direct':
       return route.route === 'direct' ? null : `curl went direct to ${transfer.route.host}; the rule says ${said}`;
     case 'refused': {
-      const refused = verdict.proxies.some((p) => p.segment === transfer.segment && typeof (p as { refused?: unknown }).refused === 'string');
+      // curl refuses the whole proxy set-up before connecting anywhere, so any refused proxy of the
+      // segment will do (the first hop may be a valid pre-proxy); an environment proxy is listed
+      // once, under the first segment that uses it.
+      const refused = verdict.proxies.some(
+        (p) => typeof (p as { refused?: unknown }).refused === 'string' && (p.segment === transfer.segment || (p.source === 'env' && p.option === route.firstHop?.option)),
+      );
       if (route.route === 'proxy' && refused) return null;
-      return `curl refused the proxy (${transfer.route.message}); the rule says ${said}${refused ? '' : ', and marks no proxy of the segment as refused'}`;
+      return `curl refused the proxy (${transfer.route.message}); the rule says ${said}${refused ? '' : ', and marks no proxy of this transfer as refused'}`;
     }
     case 'error':
       return `curl failed without choosing a route (${transfer.route.message}): the case cannot be judged`;
