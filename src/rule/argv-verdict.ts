@@ -132,7 +132,8 @@ class Decision implements RouteSink {
       if (route.route !== 'direct') proxied++;
       this.route(route);
     }
-    if (segment.urls.length === 0) proxied += this.withoutUrl(setup, segment);
+    // Without a URL, or with a -K config file that may add some, the URLs the event shows are not all.
+    if (segment.urls.length === 0 || this.walk.configFile) proxied += this.unseenUrls(setup, segment);
 
     for (const hop of [preproxy, proxy]) {
       if (hop !== null && !hop.used) this.nearMiss(unusedHop(hop, segment.urls.length === 0 ? 'this transfer has no URL' : 'no URL of this transfer uses it'));
@@ -158,10 +159,12 @@ class Decision implements RouteSink {
   }
 
   /**
-   * A transfer without a URL makes no request unless a config file (.curlrc, -K) supplies one:
-   * an explicit proxy option still counts (it is the behaviour), an environment proxy only with -K.
+   * URLs the event cannot show. A transfer without a URL makes no request unless a config file
+   * (.curlrc, -K) supplies one: an explicit proxy option still counts (it is the behaviour), an
+   * environment proxy only with -K. With -K the file may add URLs to any transfer, whose hosts
+   * no no-proxy list can be known to exempt (only '*' does): the proxies count too.
    */
-  private withoutUrl(setup: TransferSetup, segment: Segment): number {
+  private unseenUrls(setup: TransferSetup, segment: Segment): number {
     const hops: Hop[] = [];
     if (setup.preproxy !== null) hops.push(setup.preproxy);
     if (setup.proxy !== null) hops.push(setup.proxy);
@@ -180,7 +183,15 @@ class Decision implements RouteSink {
       this.exempt(list);
       return 0;
     }
-    for (const hop of hops) if (!hop.used) this.use(hop, segment.index);
+    let counted = 0;
+    for (const hop of hops) {
+      if (hop.used) continue;
+      this.use(hop, segment.index);
+      counted++;
+    }
+    if (counted > 0 && segment.urls.length > 0) {
+      this.notes.push(`a -K config file may add URLs to transfer ${segment.index}: its proxies count whatever the URLs shown`);
+    }
     return 1;
   }
 

@@ -805,6 +805,12 @@ export const RULE_CASES: readonly RuleCase[] = [
     splunk: yes(['*-x *']),
   },
   {
+    name: 'a -K config file may add URLs, so a proxy whose only URL shown is exempted still counts',
+    input: curlLine('curl -K /tmp/more.cfg -x p:1 --noproxy example.com http://example.com/'),
+    argv: { match: true, routes: [{ route: 'direct' }], note: 'a -K config file may add URLs to transfer 1' },
+    splunk: yes(['*-x *']),
+  },
+  {
     name: 'a proxy without a host is refused by curl and still counts',
     input: curlLine('curl -x http:// http://a/'),
     argv: { match: true, proxies: [{ host: null, refused: 'the proxy value names no host' }] },

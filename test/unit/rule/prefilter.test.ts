@@ -32,6 +32,8 @@ function fuzzInputs(count: number, seed: number): RuleInput[] {
     '--variable', 'v=socks5://q', "'", '"', '\\', ' ', '\t', '\0', 'https://a', 'ALL_PROXY=socks5://e', 'env', 'curl',
     '-K', 'f', '-V', '--no-proxy', '-U', '-p', 'é', '\uD800', '\uFFFD', '=', '-', '""', "''", '\\\n', 'X=1', '1x=2',
     'https_proxy=http://c:1', '/usr/bin/env', 'ENV', '-S', '"-x p"', "--p'r'e", '-"s"x', 'pre', 'sock',
+    // No-proxy lists and URL hosts: they can only turn a match off, never on.
+    'a,b', 'a b', '.a', 'http://a/', 'http://[::1]/', '10.0.0.0/8', 'http://10.1/', 'no_proxy=a', 'NO_PROXY=a', '-g', 'ftp://p', '--unix-socket',
   ];
   const inputs: RuleInput[] = [];
   for (let i = 0; i < count; i++) {
