@@ -3,6 +3,7 @@ import { createNormalizer, type NormalizeOptions, type ProcessEvent, type SkipRe
 import type { CimField } from '../normalize/fields.js';
 import { evaluate } from '../rule/curl-proxy.js';
 import { nameKind } from '../rule/process-identity.js';
+import { redactCommandLine, redactText } from '../rule/redact.js';
 import { RULE_METADATA } from '../rule/metadata.js';
 import { findSuppression } from '../rule/suppress.js';
 import type { ProxyUse, RuleInput, RuleOptions, Verdict } from '../rule/types.js';
@@ -47,13 +48,14 @@ export interface Classifier {
 }
 
 /** Builds the classifier from config once; `classify` is then allocation-light and pure. */
-export function createClassifier(config: Pick<Config, 'rule' | 'aggregate' | 'source'>, fieldMap: NormalizeOptions['fieldMap']): Classifier {
+export function createClassifier(config: Pick<Config, 'rule' | 'aggregate' | 'source'> & { sink?: Pick<Config['sink'], 'redactCredentials'> }, fieldMap: NormalizeOptions['fieldMap']): Classifier {
   const normalizer = createNormalizer({ fieldMap, maxCommandLineBytes: config.source.maxCommandLineBytes });
   const ruleOptions: RuleOptions = { mode: config.rule.mode, noproxyStarDisables: config.rule.noproxyStarDisables };
   const { suppressions } = config.rule;
   const { bucketMs } = config.aggregate;
   // Splunk-mode findings get their own ids, so both modes can write to one index side by side.
   const idNamespace = config.rule.mode === 'splunk' ? `${RULE_METADATA.id}/splunk` : RULE_METADATA.id;
+  const redactLine = config.sink?.redactCredentials === false ? (line: string) => line : redactCommandLine;
 
   const classifyOne = (hit: SourceHit): Classified => {
     const first = normalizer.ruleView(hit);
@@ -84,7 +86,7 @@ export function createClassifier(config: Pick<Config, 'rule' | 'aggregate' | 'so
       suppressions,
     );
     if (suppression !== undefined) return { kind: 'suppressed', suppression };
-    return { kind: 'match', match: toMatch(event, verdict, bucketMs, idNamespace) };
+    return { kind: 'match', match: toMatch(event, verdict, bucketMs, idNamespace, redactLine) };
   };
 
   return {
@@ -135,18 +137,20 @@ const maxMetaValueBytes = 32_768;
 /** The CIM fields a finding reads from the metadata; the group's own fields come from the group. */
 const metaFields = ['parent_process', 'original_file_name', 'parent_process_path', 'process_path'] as const satisfies readonly CimField[];
 
-function toMatch(event: ProcessEvent, verdict: Verdict, bucketMs: number, idNamespace: string): Match {
+function toMatch(event: ProcessEvent, verdict: Verdict, bucketMs: number, idNamespace: string, redactLine: (line: string) => string): Match {
   const group = groupValues(event.cim);
   const start = bucketStart(event.time, bucketMs);
   const cim: Partial<Record<CimField, string>> = {};
   for (const field of metaFields) {
     const value = event.cim[field];
-    if (value !== undefined) cim[field] = fitString(value, maxMetaValueBytes);
+    if (value !== undefined) cim[field] = fitString(field === 'parent_process' ? redactLine(value) : value, maxMetaValueBytes);
   }
   return {
+    // The id hashes the command line as it was, so two secrets never share a finding;
+    // everything stored or shown carries it with credentials hidden (src/rule/redact.ts).
     findingId: findingId(idNamespace, group, start, bucketMs),
     bucketStartMs: start,
-    group,
+    group: { ...group, process: redactLine(group.process) },
     refKey: eventRefKey(event.ref),
     time: event.time,
     undecided: verdict.notes.includes(OVER_LIMIT_NOTE),
@@ -154,7 +158,7 @@ function toMatch(event: ProcessEvent, verdict: Verdict, bucketMs: number, idName
       cim,
       sourceKind: event.sourceKind,
       mode: verdict.mode,
-      reason: verdict.reason,
+      reason: redactText(verdict.reason),
       proxies: verdict.proxies.map((p) => ({ option: p.option, canonical: p.canonical, url: p.url, scheme: p.scheme, host: p.host, port: p.port, source: p.source, evasion: p.evasion, refused: p.refused })),
     },
   };

@@ -192,6 +192,10 @@ export const configSchema = z
           .default('false')
           .describe("Refresh policy of backfill finding writes: with \"false\" they become searchable at the findings index's refresh interval (1 s by default) instead of forcing a refresh per chunk (docs/performance.md)."),
         bulkMaxRetries: z.number().int().min(0).max(20).default(5).describe('Retries of items rejected with 429 or 5xx.'),
+        redactCredentials: z
+          .boolean()
+          .default(true)
+          .describe('Hide credentials (URL user info, -U/-u/--proxy-user values, authorization headers, tokens, proxy and secret environment variables) in the command lines stored in findings and Redis; the finding id still hashes the raw command line (docs/security.md). Proxy URLs and logs are always redacted.'),
         ilmPolicy: z
           .string()
           .regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lower-case ILM policy name')

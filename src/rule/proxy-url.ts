@@ -1,3 +1,4 @@
+import { redactUserinfo } from './redact.js';
 import type { ProxyScheme } from './types.js';
 
 /**
@@ -59,7 +60,7 @@ export function parseProxyValue(value: string, defaultScheme: ProxyScheme): Pars
     } else if (c === 0x3a && colons++ === 0) colon = i;
   }
   const hostStart = at >= 0 ? at + 1 : start;
-  const url = shorten(at < 0 ? value : `${value.slice(0, start)}***${value.slice(at)}`);
+  const url = shorten(redactUserinfo(value, 'proxy'));
   let scheme: ProxyScheme | null = defaultScheme;
   if (written) {
     const length = schemeEnd > 0 ? schemeEnd : oneSlash;
@@ -173,14 +174,8 @@ function startsWithWord(value: string, lowerWord: string): boolean {
 
 /** Replaces `user[:password]@` in a URL-ish value with `***@`. */
 export function redactCredentials(value: string): string {
-  return redact(value, schemeLength(value));
-}
-
-function redact(value: string, schemeEnd: number): string {
-  const start = schemeEnd > 0 ? schemeEnd + 3 : 0;
-  const at = lastAt(value, start, authorityEnd(value, start));
-  if (at < start) return value;
-  return `${value.slice(0, start)}***${value.slice(at)}`;
+  // The one redaction (redact.ts): up to the last '@', so a password holding / # ? or @ is hidden too.
+  return redactUserinfo(value, 'proxy');
 }
 
 /** Cuts a long value for display. */
@@ -200,21 +195,6 @@ function schemeLength(value: string): number {
     if (!(alpha || (i > 0 && other))) break;
   }
   return i > 0 && i <= 40 && value.startsWith('://', i) ? i : 0;
-}
-
-function authorityEnd(value: string, start: number): number {
-  for (let i = start; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 0x2f || c === 0x3f || c === 0x23) return i; // / ? #
-  }
-  return value.length;
-}
-
-/** Index of the last '@' in value[start, end), or -1 (a plain loop: lastIndexOf is a runtime call). */
-function lastAt(value: string, start: number, end: number): number {
-  let i = end - 1;
-  while (i >= start && value.charCodeAt(i) !== 0x40) i--;
-  return i >= start ? i : -1;
 }
 
 /** Index of `char` in value[from, end), or -1. */
