@@ -130,7 +130,7 @@ export function reproduction(label: string, caseArgs: readonly string[], run: Cu
   return [
     `${label}`,
     `  run:   env -i HOME="$(mktemp -d)" ${[...env, 'unshare', '-rn', 'curl', '-q', '-v', ...caseArgs.map(shellWord)].join(' ')}`,
-    `         (the oracle also adds --no-progress-meter --connect-timeout 2 -w <marker> to every segment; the rule saw that exact argv)`,
+    `         (the oracle also adds --no-progress-meter --connect-timeout 2 --max-time 5 -w <marker> to every segment; the rule saw that exact argv)`,
     `  curl:  ${describeCurl(run)}`,
     `  rule:  ${describeVerdict(verdict)}`,
     ...problems.map((p) => `  WHY:   ${p}`),

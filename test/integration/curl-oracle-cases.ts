@@ -9,7 +9,13 @@ export interface HandCase {
   name: string;
   args: string[];
   env?: Record<string, string>;
+  /** What curl 7.88.1 does. */
   expect: string[];
+  /**
+   * Where curl versions disagree and the rule deliberately takes the side that proxies more
+   * (docs/rule.md, "Where curl versions differ"): what the rule must say instead, and why.
+   */
+  versionDependent?: { rule: string[]; why: string };
 }
 
 const P = ['-x', 'proxy.invalid:3128'];
@@ -69,7 +75,7 @@ export const HAND_CASES: readonly HandCase[] = [
   { name: 'no-proxy: a wildcard label is not a pattern', args: [...P, '--noproxy', '*.example.invalid', 'http://www.example.invalid/'], expect: ['proxy proxy.invalid'] },
   { name: 'no-proxy: * alone exempts every host', args: [...P, '--noproxy', '*', 'http://example.invalid/', 'http://127.0.0.5/'], expect: ['direct example.invalid', 'direct 127.0.0.5'] },
   { name: 'no-proxy: * inside a list or padded is an ordinary entry', args: [...P, '--noproxy', '*,other.invalid', 'http://example.invalid/', '--next', ...P, '--noproxy', ' *', 'http://example.invalid/'], expect: ['proxy proxy.invalid', 'proxy proxy.invalid'] },
-  { name: 'no-proxy: comma lists with blanks, spaces and tabs all separate entries', args: [...P, '--noproxy', 'a.invalid , other.invalid\tb.invalid example.invalid', 'http://example.invalid/', 'http://other.invalid/', 'http://c.invalid/'], expect: ['direct example.invalid', 'direct other.invalid', 'proxy proxy.invalid'] },
+  { name: 'no-proxy: blanks and tabs around commas are skipped', args: [...P, '--noproxy', ' a.invalid , other.invalid\t,\texample.invalid ', 'http://example.invalid/', 'http://other.invalid/', 'http://c.invalid/'], expect: ['direct example.invalid', 'direct other.invalid', 'proxy proxy.invalid'] },
   { name: 'no-proxy: an exact IPv4 address', args: [...P, '--noproxy', '127.0.0.5', 'http://127.0.0.5/', 'http://127.0.0.6/'], expect: ['direct 127.0.0.5', 'proxy proxy.invalid'] },
   { name: 'no-proxy: an IPv4 CIDR range', args: [...P, '--noproxy', '127.0.0.0/8', 'http://127.9.8.7/', '--next', ...P, '--noproxy', '127.0.0.5/32', 'http://127.0.0.5/', 'http://127.0.0.6/'], expect: ['direct 127.9.8.7', 'direct 127.0.0.5', 'proxy proxy.invalid'] },
   { name: 'no-proxy: a range written from a host address still matches its network', args: [...P, '--noproxy', '127.0.0.9/8', 'http://127.0.0.5/'], expect: ['direct 127.0.0.5'] },
@@ -84,5 +90,26 @@ export const HAND_CASES: readonly HandCase[] = [
   { name: 'no_proxy wins over NO_PROXY', args: [...P, 'http://example.invalid/', 'http://other.invalid/'], env: { no_proxy: 'other.invalid', NO_PROXY: 'example.invalid' }, expect: ['proxy proxy.invalid', 'direct other.invalid'] },
   { name: 'an empty no_proxy falls back to NO_PROXY', args: [...P, 'http://example.invalid/'], env: { no_proxy: '', NO_PROXY: 'example.invalid' }, expect: ['direct example.invalid'] },
   { name: '--noproxy wins over no_proxy, even when empty', args: [...P, '--noproxy', '', 'http://example.invalid/'], env: { no_proxy: 'example.invalid' }, expect: ['proxy proxy.invalid'] },
+  { name: 'no-proxy: a lone comma lists nothing and still overrides no_proxy', args: [...P, '--noproxy', ',', 'http://example.invalid/'], env: { no_proxy: 'example.invalid' }, expect: ['proxy proxy.invalid'] },
   { name: '--noproxy is per segment', args: [...P, '--noproxy', 'example.invalid', 'http://example.invalid/', '--next', ...P, 'http://example.invalid/'], expect: ['direct example.invalid', 'proxy proxy.invalid'] },
+
+  // Where curl versions differ: 7.88.1 as the oracle shows it, and the rule's deliberate side
+  {
+    name: 'no-proxy: blanks alone separate entries in 7.88.1 only',
+    args: [...P, '--noproxy', 'other.invalid example.invalid', 'http://example.invalid/'],
+    expect: ['direct example.invalid'],
+    versionDependent: { rule: ['proxy proxy.invalid'], why: 'current curl stops reading the list after other.invalid' },
+  },
+  {
+    name: 'no-proxy: a prefix length with trailing junk is read by atoi in 7.88.1 only',
+    args: [...P, '--noproxy', '127.0.0.0/8x', 'http://127.0.0.5/'],
+    expect: ['direct 127.0.0.5'],
+    versionDependent: { rule: ['proxy proxy.invalid'], why: 'current curl refuses the entry' },
+  },
+  {
+    name: 'no-proxy: a dot around an IPv6 entry is ignored in 7.88.1 only',
+    args: [...P, '--noproxy', '::1.', 'http://[::1]:81/'],
+    expect: ['direct ::1'],
+    versionDependent: { rule: ['proxy proxy.invalid'], why: 'current curl compares addresses, and ::1. is not one' },
+  },
 ];

@@ -3,7 +3,8 @@
  * (test/integration/curl-oracle.test.ts), drawn from the shared seeded PRNG.
  *
  * Every form is one curl 7.88.1 accepts the way the rule models it: no `--opt=value` (curl
- * 8.16+), no config files, no URL globs, `-q` never (the oracle puts it first). Hosts follow
+ * 8.16+), no config files, no URL globs, `-q` never (the oracle puts it first), and none of the
+ * no-proxy forms on which curl versions differ (docs/rule.md). Hosts follow
  * the oracle's conventions (test/support/curl-oracle.ts): URL hosts are `.invalid` names or
  * loopback literals outside 127.1.0.0/16; proxies are other `.invalid` names or literals
  * inside 127.1.0.0/16 (or ::ffff:127.1.x.y), so no proxy ever shares a name with a URL.
@@ -134,7 +135,11 @@ const NOPROXY_TOKENS = [
   '::/0',
   '127.1.0.1',
 ] as const;
-const NOPROXY_SEPARATORS = [',', ',', ', ', ' ', ' , ', ',,', '\t'] as const;
+/**
+ * Commas, with blanks around them. Never blanks alone: curl 7.88 reads `a b` as two entries,
+ * current curl stops after `a`, and the rule takes the side that lists less (docs/rule.md).
+ */
+const NOPROXY_SEPARATORS = [',', ',', ', ', ' , ', ',,', ',\t', '\t,', ' ,'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Generator
@@ -210,7 +215,7 @@ function proxyOption(r: Random): CaseItem {
   return option('--proxy1.0', proxyValue(r, ['', '', 'http://']));
 }
 
-/** A no-proxy list: 1-4 entries, any separators, sometimes padded with blanks. */
+/** A no-proxy list: 1-4 entries, comma-separated with or without blanks, sometimes padded with blanks. */
 export function noproxyList(r: Random): string {
   if (r.chance(0.08)) return r.pick(['*', '', ' ', ',']);
   const count = r.int(1, 4);

@@ -30,7 +30,7 @@ const MARK = '@@cpd-curl-oracle@@';
 
 /** Added at the start of every segment (`-q` once, as the very first word); the marker names the segment. */
 function segmentOptions(segment: number): string[] {
-  return ['-v', '--no-progress-meter', '--connect-timeout', '2', '-w', `%{stderr}\\n${MARK}${segment}\\t%{exitcode}\\t%{url_effective}\\t%{url}\\t%{errormsg}\\n`];
+  return ['-v', '--no-progress-meter', '--connect-timeout', '2', '--max-time', '5', '-w', `%{stderr}\\n${MARK}${segment}\\t%{exitcode}\\t%{url_effective}\\t%{url}\\t%{errormsg}\\n`];
 }
 
 /** True for a loopback literal reserved for proxies: 127.1.x.y, or ::ffff:127.1.x.y. */

@@ -20,10 +20,10 @@
  * direct connect to a loopback URL.
  *
  * Transfers are delimited by a `-w '%{stderr}...'` marker line the oracle adds to every
- * `--next` segment (write-out is per segment), together with `-v`, `--no-progress-meter` and
- * `--connect-timeout`; `-q` goes first so no .curlrc is read, HOME is an empty temporary
- * directory and the environment holds only the case's variables (`env -i`). CurlRun.argv is
- * what curl ran for the invocation, so the rule can be given the same words.
+ * `--next` segment (write-out is per segment), together with `-v`, `--no-progress-meter`,
+ * `--connect-timeout` and `--max-time`; `-q` goes first so no .curlrc is read, HOME is an
+ * empty temporary directory and the environment holds only the case's variables (`env -i`).
+ * CurlRun.argv is what curl ran for the invocation, so the rule can be given the same words.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -50,7 +50,7 @@ export interface CurlRun {
   env: Record<string, string>;
   /** In the order curl ran them. */
   transfers: CurlTransfer[];
-  /** The process's exit code (137: killed by the timeout). */
+  /** The process's exit code. */
   exitCode: number | null;
   /** curl's own complaint when it ran no transfer (a bad option, no URL), else null. */
   failure: string | null;
@@ -63,9 +63,9 @@ export interface CurlOracleOptions {
   curl?: string;
   /** Default /usr/bin/unshare. */
   unshare?: string;
-  /** Batches run in parallel; default the CPUs + 1, at most 16. */
+  /** Batches run in parallel; default twice the CPUs (at least 4, at most 16): each mostly waits for curl to start. */
   concurrency?: number;
-  /** Per curl process; default 10 s (every connect fails at once, so a run takes milliseconds). */
+  /** Time allowed per invocation; a batch that overruns its total is killed. Default 10 s (every connect fails at once, so a run takes milliseconds). */
   timeoutMs?: number;
 }
 
@@ -84,7 +84,7 @@ const BATCH = 25;
 export async function runCurlOracle(invocations: readonly CurlInvocation[], options: CurlOracleOptions = {}): Promise<CurlRun[]> {
   const curl = options.curl ?? '/usr/bin/curl';
   const unshare = options.unshare ?? '/usr/bin/unshare';
-  const concurrency = Math.max(1, options.concurrency ?? Math.min(16, availableParallelism() + 1));
+  const concurrency = Math.max(1, options.concurrency ?? Math.min(16, Math.max(4, availableParallelism() * 2)));
   const timeoutMs = options.timeoutMs ?? 10_000;
   const home = await mkdtemp(join(tmpdir(), 'cpd-curl-oracle-home-'));
   try {
