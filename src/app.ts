@@ -158,7 +158,7 @@ export async function startWorker(app: App, options: WorkerRunOptions = {}, sign
     queues: [...(live ? (['live'] as const) : []), ...(backfill ? (['backfill'] as const) : [])],
     metrics: app.metrics,
   });
-  const scheduler = live ? new LiveScheduler({ redis: app.redis, keys: app.keys, queue: app.liveQueue, config, logger, workerId: id }) : undefined;
+  const scheduler = live ? new LiveScheduler({ redis: app.redis, keys: app.keys, queue: app.liveQueue, config, logger, workerId: id, metrics: app.metrics }) : undefined;
   scheduler?.start();
   const cursor = new LiveCursor(app.redis, app.keys.liveCursor);
   const gauges = app.metrics.observeGauges(

@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { InputError } from '../errors.js';
-import { rangeJobOptions, type RangeJobData, type RangeJobResult } from './jobs.js';
+import { isDeterministicFailure, rangeJobOptions, type RangeJobData, type RangeJobResult } from './jobs.js';
 import { totalledStats, type RangeStats, type StatTotals } from './processor.js';
 import type { RedisKeys } from './redis-keys.js';
 import { chunkCount, planChunks } from './window.js';
@@ -20,6 +20,8 @@ export interface BackfillRecord {
   chunkMs: number;
   chunks: number;
   chunksDone: number;
+  /** Chunks given up because they fail the same way every time (their reasons are kept in Redis). */
+  chunksQuarantined: number;
   status: BackfillStatus;
   createdAtMs: number;
   startAtMs: number;
@@ -136,13 +138,21 @@ export class Backfills {
   async #queueMissing(id: string, req: BackfillRequest, chunks: readonly { fromMs: number; toMs: number }[], delay: number): Promise<number> {
     const hash = this.keys.backfill(id);
     const done = new Set(await this.#redis.smembers(`${hash}:done`));
+    const quarantined = new Set(await this.#redis.hkeys(`${hash}:quarantined`));
     let queued = 0;
     for (const [n, c] of chunks.entries()) {
-      if (done.has(String(n))) continue;
+      if (done.has(String(n)) || quarantined.has(String(n))) continue;
       const jobId = `${id}-${n}`;
       const existing = await this.queue.getJob(jobId);
       if (existing !== undefined && existing !== null) {
         const state = await existing.getState();
+        if (state === 'failed' && isDeterministicFailure(existing.failedReason ?? '')) {
+          // It fails the same way every time: quarantined (kept with its reason, shown by
+          // `backfill list`), never retried forever; the worker logged it at ERROR.
+          await this.#redis.hset(`${hash}:quarantined`, String(n), existing.failedReason ?? '');
+          quarantined.add(String(n));
+          continue;
+        }
         if (state === 'failed') {
           await existing.retry('failed').catch(() => undefined);
           queued += 1;
@@ -155,7 +165,8 @@ export class Backfills {
       await this.queue.add('chunk', data, rangeJobOptions(this.config, jobId, delay > 0 ? { delay } : {}));
       queued += 1;
     }
-    if (done.size >= chunks.length) await this.#redis.hset(hash, 'status', 'done', 'chunksDone', done.size);
+    if (quarantined.size > 0) await this.#redis.hset(hash, 'chunksQuarantined', quarantined.size);
+    if (done.size + quarantined.size >= chunks.length) await this.#redis.hset(hash, 'status', 'done', 'chunksDone', done.size);
     return queued;
   }
 
@@ -179,6 +190,7 @@ export class Backfills {
       chunkMs: Number(h.chunkMs),
       chunks: Number(h.chunks),
       chunksDone: Number(h.chunksDone ?? 0),
+      chunksQuarantined: Number(h.chunksQuarantined ?? 0),
       status: (h.status ?? 'scheduled') as BackfillStatus,
       createdAtMs: Number(h.createdAtMs),
       startAtMs: Number(h.startAtMs),

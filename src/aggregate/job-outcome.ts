@@ -1,9 +1,9 @@
 import type { Queue } from 'bullmq';
-import type { RangeJobData, RangeJobResult } from './jobs.js';
+import { isDeterministicFailure, type RangeJobData, type RangeJobResult } from './jobs.js';
 import { totalledStats, type RangeStats } from './processor.js';
 
 /** How a range job ended: its stats (undefined when they cannot be read), or why it failed. */
-export type JobOutcome = { ok: true; stats: RangeStats | undefined } | { ok: false; reason: string };
+export type JobOutcome = { ok: true; stats: RangeStats | undefined } | { ok: false; reason: string; deterministic: boolean };
 
 /**
  * How the job `id` ended; undefined while it waits or runs, 'missing' when no job has the id.
@@ -16,7 +16,8 @@ export async function readJobOutcome(queue: Queue<RangeJobData, RangeJobResult>,
   if (state === 'unknown') return 'missing';
   if (state === 'failed') {
     const job = await queue.getJob(id);
-    return { ok: false, reason: job?.failedReason || 'unknown' };
+    const reason = job?.failedReason || 'unknown';
+    return { ok: false, reason, deterministic: isDeterministicFailure(reason) };
   }
   if (state !== 'completed') return undefined;
   // Finished jobs keep their result in the same Redis hash BullMQ moved them with, atomically.

@@ -30,3 +30,19 @@ export function rangeJobOptions(config: Config, jobId: string, extra: JobsOption
     ...extra,
   };
 }
+
+/** How the failure reason of a job that can never succeed starts (the same input fails the same way). */
+const DETERMINISTIC = 'deterministic: ';
+
+/** The message of the UnrecoverableError thrown for input that can never succeed. */
+export function deterministicFailure(code: string, message: string): string {
+  return `${DETERMINISTIC}${code}: ${message}`;
+}
+
+/**
+ * True for a job that failed because its input can never succeed, as opposed to an outage or a
+ * worker that died (a stalled job is failed by BullMQ too, and must be retried, not skipped).
+ */
+export function isDeterministicFailure(reason: string): boolean {
+  return reason.startsWith(DETERMINISTIC);
+}

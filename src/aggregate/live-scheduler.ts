@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
 import { attributeNames, spanNames } from '../telemetry/names.js';
 import { withSpan } from '../telemetry/tracing.js';
 import { LiveCursor } from './cursor.js';
@@ -23,6 +24,8 @@ export interface LiveSchedulerDeps {
   logger: Logger;
   workerId: string;
   now?: () => number;
+  /** Counts quarantined windows. */
+  metrics?: Pick<Metrics, 'recordQuarantine'>;
 }
 
 /** The outcome of one scheduling step (for logs and tests). */
@@ -133,18 +136,36 @@ export class LiveScheduler {
       let newCursor = cursor;
       for (const [i, w] of windows.entries()) {
         const o = outcomes[i];
-        if (o === undefined || !o.ok) break;
+        if (o === undefined) break;
+        if (!o.ok) {
+          // An outage or a dead worker: the window is retried and the cursor waits. Input that
+          // fails the same way every time: quarantined, never retried forever, never silent.
+          if (!o.deterministic) break;
+          await this.#quarantine(w, o.reason);
+        }
         completed += 1;
         newCursor = w.toMs;
       }
       span.setAttribute(attributeNames.windowsCompleted, completed);
       if (newCursor > cursor) newCursor = await this.#cursor.advance(newCursor);
       await this.#recordStats(outcomes, newCursor);
-      const failed = outcomes.find((o): o is { ok: false; reason: string } => !o.ok);
+      const failed = outcomes.find((o): o is Extract<JobOutcome, { ok: false }> => !o.ok && !o.deterministic);
       if (failed !== undefined) throw new Error(`live window failed: ${failed.reason}`);
       const behind = completed === config.live.windowsInFlight && newCursor < this.#now() - config.live.queryDelayMs - config.live.pollIntervalMs;
       return { leader: true, windows: windows.length, completed, cursorMs: newCursor, behind };
     });
+  }
+
+  /** Gives up on a window that fails deterministically: recorded in Redis and `status`, logged at ERROR, counted. */
+  async #quarantine(w: LiveWindow, reason: string): Promise<void> {
+    const { redis, keys, logger, metrics } = this.#deps;
+    const from = new Date(w.fromMs).toISOString();
+    const to = new Date(w.toMs).toISOString();
+    await redis.hset(keys.liveQuarantine, `${w.fromMs}-${w.toMs}`, JSON.stringify({ from, to, reason, at: new Date(this.#now()).toISOString() }));
+    const message = `live window ${from} .. ${to} quarantined: it fails the same way every time (${reason}); once the cause is fixed, re-run it with: backfill --from ${from} --to ${to}`;
+    logger.error({ event: { action: 'live-window-quarantined' }, window: { from, to }, reason }, message);
+    await recordError(redis, keys.recentErrors, 'live-scheduler', new Error(message));
+    metrics?.recordQuarantine('live');
   }
 
   async #ensureJob(w: LiveWindow): Promise<void> {

@@ -21,6 +21,8 @@ export interface RedisKeys {
   recentErrors: string;
   /** Hash: counters of the live pipeline (scanned, matched, ...), shown by `status`. */
   liveStats: string;
+  /** Hash: live windows given up because they fail deterministically, `<from>-<to>` -> JSON {reason, at}. */
+  liveQuarantine: string;
 }
 
 /** The keys for a `redis.keyPrefix`. */
@@ -35,6 +37,7 @@ export function redisKeys(prefix: string): RedisKeys {
     backfillIndex: `${prefix}:backfills`,
     recentErrors: `${prefix}:errors`,
     liveStats: `${prefix}:live:stats`,
+    liveQuarantine: `${prefix}:live:quarantine`,
   };
 }
 

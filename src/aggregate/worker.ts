@@ -6,7 +6,7 @@ import { attributeNames, spanNames } from '../telemetry/names.js';
 import { withSpan } from '../telemetry/tracing.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Backfills } from './backfill.js';
-import type { RangeJobData, RangeJobResult } from './jobs.js';
+import { deterministicFailure, isDeterministicFailure, type RangeJobData, type RangeJobResult } from './jobs.js';
 import { emptyStats, processRange, type PipelineDeps } from './processor.js';
 import { recordError } from './recent-errors.js';
 import { queueNames, type RedisKeys } from './redis-keys.js';
@@ -53,7 +53,7 @@ export function rangeProcessor(deps: Pick<WorkerDeps, 'pipeline' | 'backfills' |
       stats = await processRange(deps.pipeline, { fromMs: d.fromMs, toMs: d.toMs, basis: d.basis }, d.indexPatterns, options);
     } catch (err) {
       // Input that can never succeed is not retried; everything else is (BullMQ backoff).
-      if (err instanceof DetectorError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+      if (err instanceof DetectorError && !err.retryable) throw new UnrecoverableError(deterministicFailure(err.code, err.message));
       throw err;
     }
     if (d.kind === 'backfill' && d.backfillId !== undefined && d.chunk !== undefined) {
@@ -96,6 +96,12 @@ export function startWorkers(deps: WorkerDeps): RangeWorkers {
       const fields = { err, job: { id: job?.id, attempts: job?.attemptsMade }, event: { action: 'job-failed' } };
       // A failed live window or chunk is retried later (the cursor waits), so nothing is lost: WARN.
       const stalled = /stalled more than allowable limit/.test(err.message);
+      if (isDeterministicFailure(err.message)) {
+        // ERROR: the range is given up (quarantined by the scheduler or the backfill janitor) and must be re-run once fixed.
+        deps.logger.error(fields, `job ${job?.id ?? '?'} fails the same way every time and is quarantined: ${err.message}`);
+        void recordError(deps.pipeline.redis, deps.keys.recentErrors, `job ${job?.id ?? '?'}`, err);
+        return;
+      }
       deps.logger.warn(
         fields,
         final || stalled ? 'job failed for good; the live scheduler or the backfill janitor queues it again' : 'job failed; retrying with backoff',

@@ -40,6 +40,8 @@ export interface Metrics {
    * Not for `dropped`: recordRange counts those from the range's stats.
    */
   recordWriteFailure(reason: WriteFailureReason | typeof otherLabel, findings?: number): void;
+  /** Counts a range given up because it fails the same way every time (quarantined, never silent). */
+  recordQuarantine(kind: JobKind): void;
   /** Registers the cursor-lag and queue-depth gauges; `stop()` unregisters them (call before Redis closes). */
   observeGauges(sources: GaugeSources, options?: GaugeOptions): { stop(): void };
 }
@@ -61,6 +63,7 @@ export function createMetrics(meter: Meter = metrics.getMeter(instrumentationNam
   const written = counter(M.findingsWritten, '{finding}', 'Findings created or updated in Elasticsearch.');
   const superseded = counter(M.findingsSuperseded, '{finding}', 'Finding writes skipped because a newer version was already stored.');
   const unchanged = counter(M.findingsUnchanged, '{finding}', 'Findings not rewritten because their group did not change since the last write (overlapping live windows).');
+  const quarantined = counter(M.windowsQuarantined, '{window}', 'Live windows given up because they fail the same way every time (recorded in Redis and shown by status).');
   const failures = counter(M.findingsWriteFailures, '{finding}', 'Findings a bulk write did not store, by reason.');
   const jobDuration = meter.createHistogram(M.jobDuration, {
     unit: 's',
@@ -108,6 +111,9 @@ export function createMetrics(meter: Meter = metrics.getMeter(instrumentationNam
         done = true;
         recordJob(kind, outcome, (performance.now() - started) / 1000);
       };
+    },
+    recordQuarantine(kind) {
+      add(quarantined, 1, { [A.jobKind]: boundLabel('jobKind', kind) });
     },
     recordWriteFailure(reason, findings = 1) {
       add(failures, findings, { [A.failureReason]: boundLabel('failureReason', reason) });

@@ -20,6 +20,7 @@ export const metricNames = {
   findingsSuperseded: 'cpd.findings.superseded',
   findingsUnchanged: 'cpd.findings.unchanged',
   findingsWriteFailures: 'cpd.findings.write_failures',
+  windowsQuarantined: 'cpd.windows.quarantined',
   jobDuration: 'cpd.job.duration',
   cursorLag: 'cpd.cursor.lag',
   queueDepth: 'cpd.queue.depth',

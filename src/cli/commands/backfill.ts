@@ -117,6 +117,7 @@ function describe(r: BackfillRecord, now: number): string {
   const took = r.startedAtMs !== undefined ? formatDuration((r.finishedAtMs ?? now) - r.startedAtMs) : '-';
   return (
     `${r.id}  ${r.status.padEnd(9)}  ${iso(r.fromMs)} .. ${iso(r.toMs)}  chunks ${r.chunksDone}/${r.chunks}  ` +
+    (r.chunksQuarantined > 0 ? `QUARANTINED ${r.chunksQuarantined} (fail the same way every time; see the worker's ERROR logs)  ` : '') +
     `scanned ${r.stats.scanned}  matches ${r.stats.matched}  suppressed ${r.stats.suppressed}  findings ${r.stats.findingsWritten}  took ${took}`
   );
 }

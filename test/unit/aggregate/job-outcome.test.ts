@@ -25,8 +25,10 @@ describe('readJobOutcome', () => {
     ['a completed job gives its stats', 'completed', { returnvalue: stats }, { ok: true, stats }],
     ['a completed job whose return value reads null is done, with unknown stats', 'completed', { returnvalue: null }, { ok: true, stats: undefined }],
     ['a completed job removed in between is done, with unknown stats', 'completed', undefined, { ok: true, stats: undefined }],
-    ['a failed job gives its reason', 'failed', { failedReason: 'CPD_ES_UNAVAILABLE: down' }, { ok: false, reason: 'CPD_ES_UNAVAILABLE: down' }],
-    ['a failed job without a reason says so', 'failed', { failedReason: '' }, { ok: false, reason: 'unknown' }],
+    ['a failed job gives its reason', 'failed', { failedReason: 'CPD_ES_UNAVAILABLE: down' }, { ok: false, reason: 'CPD_ES_UNAVAILABLE: down', deterministic: false }],
+    ['a failed job without a reason says so', 'failed', { failedReason: '' }, { ok: false, reason: 'unknown', deterministic: false }],
+    ['a job that fails the same way every time says so (it is quarantined, not retried)', 'failed', { failedReason: 'deterministic: CPD_INPUT_INVALID: HTTP 400' }, { ok: false, reason: 'deterministic: CPD_INPUT_INVALID: HTTP 400', deterministic: true }],
+    ['a stalled job is not deterministic (its worker died; it is retried)', 'failed', { failedReason: 'job stalled more than allowable limit' }, { ok: false, reason: 'job stalled more than allowable limit', deterministic: false }],
   ];
   for (const [name, state, job, expected] of cases) it(name, async () => assert.deepEqual(await readJobOutcome(queueAnswering(state, job).queue, 'live-1-2'), expected));
 
