@@ -140,7 +140,10 @@ describe('the rule agrees with the real curl 7.88.1 on where each URL goes (issu
   });
 
   it('runs curl 7.88.1, the version the hand-picked expectations were written for', (t) => {
-    t.diagnostic(`${version}; ${judged.length} cases (${HAND_CASES.length} hand-picked), ${judged.reduce((n, j) => n + j.run.transfers.length, 0)} transfers, oracle ${Math.round(oracleMs)} ms`);
+    const kinds = new Map<string, number>();
+    for (const j of judged) for (const tr of j.run.transfers) kinds.set(tr.route.kind, (kinds.get(tr.route.kind) ?? 0) + 1);
+    const transfers = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(', ');
+    t.diagnostic(`${version}; ${judged.length} cases (${HAND_CASES.length} hand-picked), transfers: ${transfers}; oracle ${Math.round(oracleMs)} ms`);
     assert.match(version, /^curl 7\.88\.1 /);
   });
 

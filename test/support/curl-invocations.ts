@@ -94,8 +94,11 @@ const URL_NAMES = [
   'ftp.files.invalid',
   'host.test.invalid',
 ] as const;
-/** URL loopback literals, never inside the proxies' 127.1.0.0/16. */
-const URL_IPS = ['127.0.0.5', '127.0.0.1', '127.9.8.7', '127.0.0.200', '[::1]'] as const;
+/**
+ * URL loopback literals, never inside the proxies' 127.1.0.0/16; some in the other forms curl
+ * accepts and rewrites before it compares (127.1 is 127.0.0.1, 2130706437 is 127.0.0.5).
+ */
+const URL_IPS = ['127.0.0.5', '127.0.0.1', '127.9.8.7', '127.0.0.200', '[::1]', '[::1]', '127.1', '0x7f.0.0.5', '2130706437', '0177.0.0.1', '[0:0::1]'] as const;
 
 const PROXY_NAMES = ['proxy.invalid', 'p1.invalid', 'socks.invalid', 'Corp-Proxy.INVALID', 'px.example-proxy.invalid'] as const;
 const PROXY_IPS = ['127.1.0.1', '127.1.2.3', '127.1.255.7', '[::ffff:127.1.0.9]'] as const;
@@ -248,7 +251,8 @@ function noiseOption(r: Random): CaseItem {
   ]);
 }
 
-const ENV_PROXY_NAMES = ['http_proxy', 'http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'ftp_proxy', 'FTP_PROXY'] as const;
+/** Names curl reads, and some it does not (HTTP_PROXY, mixed case). */
+const ENV_PROXY_NAMES = ['http_proxy', 'http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'ftp_proxy', 'FTP_PROXY', 'Http_Proxy'] as const;
 
 /** Proxy variables (upper-case HTTP_PROXY among them, which curl ignores), no-proxy lists, sometimes empty values. */
 function randomEnv(r: Random): Record<string, string> {
@@ -256,7 +260,7 @@ function randomEnv(r: Random): Record<string, string> {
   const proxies = r.pick([0, 0, 1, 1, 2, 3]);
   for (let i = 0; i < proxies; i++) env[r.pick(ENV_PROXY_NAMES)] = proxyValue(r, PROXY_SCHEMES);
   if (r.chance(0.4)) env[r.pick(['no_proxy', 'NO_PROXY'])] = noproxyList(r);
-  if (r.chance(0.08)) env[r.pick(['no_proxy', 'NO_PROXY'])] = noproxyList(r);
+  if (r.chance(0.08)) env[r.pick(['no_proxy', 'NO_PROXY', 'No_Proxy'])] = noproxyList(r);
   if (r.chance(0.1)) env['PATH'] = '/usr/bin:/bin';
   return env;
 }
