@@ -1,24 +1,11 @@
-import { sameHost, type CurlRun, type CurlTransfer } from '../support/curl-oracle.js';
-import { evaluate } from '../../src/rule/curl-proxy.js';
-import type { RuleInput, RuleOptions, Verdict } from '../../src/rule/types.js';
-
 /**
  * Compares the rule's verdict with what the real curl did (test/support/curl-oracle.ts) and
  * prints a disagreement as a reproduction the rule's engineer can run.
  */
 
-/**
- * One URL's route as the rule reports it (Verdict.routes, issue #10 item 5). Declared here
- * and read dynamically until src/rule/types.ts exports it, so this test compiles either way.
- */
-export interface RuleRoute {
-  segment: number;
-  url: string;
-  host: string | null;
-  route: 'proxy' | 'direct' | 'unknown';
-  firstHop: { option: string; host: string | null; port: number | null } | null;
-  reason: string;
-}
+import { sameHost, type CurlRun, type CurlTransfer } from '../support/curl-oracle.js';
+import { evaluate } from '../../src/rule/curl-proxy.js';
+import type { RuleInput, RuleOptions, UrlRoute, Verdict } from '../../src/rule/types.js';
 
 /** The rule's input for what curl ran: the exact argv (oracle options included) and the environment. */
 export function ruleInputOf(run: CurlRun): RuleInput {
@@ -39,12 +26,6 @@ export function judge(run: CurlRun, options: RuleOptions): Verdict | Error {
   }
 }
 
-/** Verdict.routes, or null while the rule does not report routes. */
-export function routesOf(verdict: Verdict): RuleRoute[] | null {
-  const routes = (verdict as { routes?: unknown }).routes;
-  return Array.isArray(routes) ? (routes as RuleRoute[]) : null;
-}
-
 /** True when curl sent some URL through a proxy, or tried to and refused the proxy. */
 export function curlUsedProxy(run: CurlRun): boolean {
   return run.transfers.some((t) => t.route.kind === 'proxy' || t.route.kind === 'refused');
@@ -61,8 +42,7 @@ export function matchDisagreement(run: CurlRun, verdict: Verdict | Error): strin
 /** Each URL whose route disagrees with curl's first hop (empty when they all agree). */
 export function routeDisagreements(run: CurlRun, verdict: Verdict | Error): string[] {
   if (verdict instanceof Error) return [`the rule threw ${verdict.stack ?? verdict.message}`];
-  const routes = routesOf(verdict);
-  if (routes === null) return ['the verdict has no routes (Verdict.routes is not there yet)'];
+  const routes = verdict.routes;
   const problems: string[] = [];
   if (routes.length !== run.transfers.length) {
     problems.push(`curl made ${run.transfers.length} transfers; the rule lists ${routes.length} routes`);
@@ -78,7 +58,7 @@ export function routeDisagreements(run: CurlRun, verdict: Verdict | Error): stri
   return problems;
 }
 
-function routeProblem(transfer: CurlTransfer, route: RuleRoute, verdict: Verdict): string | null {
+function routeProblem(transfer: CurlTransfer, route: UrlRoute, verdict: Verdict): string | null {
   const said = describeRoute(route);
   switch (transfer.route.kind) {
     case 'proxy': {
@@ -93,9 +73,7 @@ function routeProblem(transfer: CurlTransfer, route: RuleRoute, verdict: Verdict
       // curl refuses the whole proxy set-up before connecting anywhere, so any refused proxy of the
       // segment will do (the first hop may be a valid pre-proxy); an environment proxy is listed
       // once, under the first segment that uses it.
-      const refused = verdict.proxies.some(
-        (p) => typeof (p as { refused?: unknown }).refused === 'string' && (p.segment === transfer.segment || (p.source === 'env' && p.option === route.firstHop?.option)),
-      );
+      const refused = verdict.proxies.some((p) => p.refused !== null && (p.segment === transfer.segment || (p.source === 'env' && p.option === route.firstHop?.option)));
       if (route.route === 'proxy' && refused) return null;
       return `curl refused the proxy (${transfer.route.message}); the rule says ${said}${refused ? '' : ', and marks no proxy of this transfer as refused'}`;
     }
@@ -104,7 +82,7 @@ function routeProblem(transfer: CurlTransfer, route: RuleRoute, verdict: Verdict
   }
 }
 
-function describeRoute(route: RuleRoute): string {
+function describeRoute(route: UrlRoute): string {
   const hop = route.firstHop === null ? '' : ` via ${route.firstHop.option} ${route.firstHop.host ?? '?'}${route.firstHop.port === null ? '' : `:${route.firstHop.port}`}`;
   return `${route.route}${hop} (${route.reason})`;
 }
@@ -118,10 +96,8 @@ export function describeCurl(run: CurlRun): string {
 /** What the rule said, one line per route. */
 export function describeVerdict(verdict: Verdict | Error): string {
   if (verdict instanceof Error) return `threw ${verdict.message}`;
-  const routes = routesOf(verdict);
   const head = `match=${verdict.match}: ${verdict.reason}`;
-  if (routes === null) return `${head}\n         (no routes)`;
-  return [head, ...routes.map((r) => `[${r.segment}] ${r.url} -> ${describeRoute(r)}`)].join('\n         ');
+  return [head, ...verdict.routes.map((r) => `[${r.segment}] ${r.url} -> ${describeRoute(r)}`)].join('\n         ');
 }
 
 /** A reproduction: the command (without the oracle's own options), then both answers and why they differ. */

@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
-
 /**
  * Process plumbing for the curl oracle (test/support/curl-oracle.ts): one `sh` inside one
  * `unshare -rn` runs a batch of curl commands, each under `env -i`, and the batch's stderr is
  * cut back into one piece per command. curl bounds its own time (the oracle's --max-time); the
  * batch as a whole is killed if it overruns.
  */
+
+import { spawn } from 'node:child_process';
 
 /** One command of a batch: its whole environment and its argv (absolute program path first). */
 export interface BatchCommand {

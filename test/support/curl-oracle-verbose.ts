@@ -1,9 +1,9 @@
-import { isIP } from 'node:net';
-
 /**
  * What `curl -v` says, read for the curl oracle (test/support/curl-oracle.ts): the options the
  * oracle adds to every segment, and each transfer's first hop read back from stderr.
  */
+
+import { isIP } from 'node:net';
 
 /** What curl did with one transfer (one URL of one `--next` segment), first hop only. */
 export type CurlRoute =

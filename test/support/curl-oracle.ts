@@ -40,6 +40,7 @@ export interface CurlInvocation {
    * options to each), so do not use either as an option's value.
    */
   args: readonly string[];
+  /** The whole environment (HOME is the oracle's empty directory unless set here). */
   env: Readonly<Record<string, string>>;
 }
 
@@ -78,8 +79,9 @@ const BATCH = 25;
  *
  * Invocations are never merged into one process as `--next` segments, although that would
  * start curl (~25 ms of CPU, 33 shared libraries) far less often: curl 7.88 keeps state across
- * transfers, and after a few dozen of them it sometimes connects to another transfer's cached
- * address ("Hostname '127.1.255.7' was found in DNS cache" for a pre-proxy named proxy.invalid).
+ * transfers, and a transfer sometimes connects to an earlier one's cached address ("Hostname
+ * '127.1.255.7' was found in DNS cache" for a pre-proxy named p1.invalid), the more often the
+ * more transfers one process makes, so merged invocations stop being independent.
  */
 export async function runCurlOracle(invocations: readonly CurlInvocation[], options: CurlOracleOptions = {}): Promise<CurlRun[]> {
   const curl = options.curl ?? '/usr/bin/curl';
