@@ -8,6 +8,12 @@
 # core, transport-netty4, x-pack-core and x-pack-security, and lacks the other
 # modules (no `GET /`, no painless, no reindex/_delete_by_query, no wildcard...).
 #
+# Which version runs on which Java (see resolve_java): without ES_VERSION, the
+# newest supported one the Java found can run: 9.x on Java 21+, else 8.19.x on
+# Java 17+. Java is looked for in ES_JAVA_HOME (only there when set), JAVA_HOME,
+# /usr/lib/jvm/* and `java` on PATH; as root on Debian with none usable, one is
+# installed with apt-get.
+#
 # ES_SECURITY=1 starts a secured node instead (HTTPS with the given certificate,
 # a file-realm superuser, native users and roles, API keys), for the security
 # tests on a spare port. It runs from a copy of the distribution with one small
@@ -25,7 +31,11 @@ log() { printf 'es.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # ---- knobs (environment) -----------------------------------------------------
-ES_VERSION="${ES_VERSION:-9.5.4}"
+# Empty: the newest of the two below that the Java found can run; "9" or "8": that
+# one; a full version: exactly that (it must run on the Java found).
+ES_VERSION="${ES_VERSION:-}"
+# The supported versions, both tested by `npm test` (README, "Supported versions").
+readonly ES9_VERSION=9.5.4 ES8_VERSION=8.19.8
 ES_PORT="${ES_PORT:-9200}"
 # Checked before any arithmetic: bash evaluates expressions inside $((...)).
 [[ "$ES_PORT" =~ ^[0-9]{1,5}$ ]] || die "ES_PORT must be a TCP port number, got '$ES_PORT'"
@@ -33,7 +43,10 @@ ES_PORT="${ES_PORT:-9200}"
 # never fight over 9300 (9200 -> 9300, 9299 -> 9399).
 ES_TRANSPORT_PORT="${ES_TRANSPORT_PORT:-$((ES_PORT + 100))}"
 ES_HEAP="${ES_HEAP:-512m}"
-ES_JAVA_HOME="${ES_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+# Empty: searched (resolve_java). Set: that Java and no other.
+ES_JAVA_HOME="${ES_JAVA_HOME:-}"
+# Where Debian (and most Linux packages) install JVMs, searched after JAVA_HOME.
+ES_JVM_DIR="${ES_JVM_DIR:-/usr/lib/jvm}"
 ES_USER="${ES_USER:-cpd-es}"
 ES_START_TIMEOUT_S="${ES_START_TIMEOUT_S:-180}"
 ES_STOP_TIMEOUT_S="${ES_STOP_TIMEOUT_S:-30}"
@@ -51,24 +64,32 @@ ES_TLS_CA="${ES_TLS_CA:-}"       # the CA that signed it (PEM)
 ES_SUPERUSER="${ES_SUPERUSER:-cpd-admin}"
 ES_SUPERUSER_PASSWORD="${ES_SUPERUSER_PASSWORD:-}"
 readonly ES_GROUP_PATH="org/elasticsearch/distribution/integ-test-zip/elasticsearch"
-readonly ES_COORDS="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
 readonly DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 
 usage() {
   cat <<EOF
 Usage: bash scripts/es.sh <command>
 
-  start   fetch (Maven Central, cached in ~/.m2), unpack once, start a
-          single-node Elasticsearch on 127.0.0.1:\$ES_PORT and wait for yellow.
-          If something already answers /_cluster/health there, reuse it.
+  start   choose the version and Java (see plan), fetch (Maven Central, cached
+          in ~/.m2), unpack once, start a single-node Elasticsearch on
+          127.0.0.1:\$ES_PORT and wait for yellow. If something already answers
+          /_cluster/health there, reuse it.
   stop    stop the node this script started on \$ES_PORT (SIGTERM, then SIGKILL
           after \$ES_STOP_TIMEOUT_S). Exits 0 when nothing is running.
   status  say whether a node runs on \$ES_PORT, its pid and version.
           Exit code 0 when something answers, 3 when not (LSB style).
+  plan    print "<version> <java major> <java home>" that start would use, or
+          why there is none (exit 3); never installs anything.
 
 Environment (defaults):
-  ES_VERSION=$ES_VERSION  ES_PORT=$ES_PORT  ES_TRANSPORT_PORT=ES_PORT+100
-  ES_HEAP=$ES_HEAP  ES_JAVA_HOME=$ES_JAVA_HOME
+  ES_VERSION   empty: $ES9_VERSION on Java 21+, else $ES8_VERSION on Java 17+;
+               "9" or "8": that one of the two; or an exact version
+  ES_JAVA_HOME empty: a Java that can run the version, from JAVA_HOME,
+               \$ES_JVM_DIR/* (/usr/lib/jvm) and java on PATH (9.x: the newest,
+               8.x: the oldest that can); as root on Debian, when there
+               is none, apt-get installs the newest openjdk-N-jre-headless
+               (Debian 12: openjdk-17, so $ES8_VERSION)
+  ES_PORT=$ES_PORT  ES_TRANSPORT_PORT=ES_PORT+100  ES_HEAP=$ES_HEAP
   ES_CACHE_DIR=<repo>/.cache/elasticsearch (or /var/tmp/curl-proxy-detector/elasticsearch
                when root and the repo is not reachable by \$ES_USER)
   ES_USER=$ES_USER (only used when running as root)
@@ -83,7 +104,8 @@ Secured mode (off by default; status needs the same variables as start):
   ES_SUPERUSER=$ES_SUPERUSER  ES_SUPERUSER_PASSWORD (6+ characters)
                          a superuser created in the file realm on each start
   The node runs from <cache>/\$ES_VERSION-secured: the distribution plus a small
-  plugin built with ES_JAVA_HOME's javac (see scripts/es-security-analysis/).
+  plugin compiled for the node's Java (see scripts/es-security-analysis/); it
+  needs a JDK (javac), installed as openjdk-N-jdk-headless as root on Debian.
 EOF
 }
 
@@ -122,7 +144,8 @@ validate_knobs() {
   valid_port "$ES_PORT" || die "ES_PORT must be a TCP port number, got '$ES_PORT'"
   valid_port "$ES_TRANSPORT_PORT" ||
     die "ES_TRANSPORT_PORT must be a TCP port number, got '$ES_TRANSPORT_PORT' (set it explicitly when ES_PORT > 65435)"
-  [[ "$ES_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "ES_VERSION must look like 9.5.4, got '$ES_VERSION'"
+  [[ "$ES_VERSION" =~ ^([89]|[0-9]+\.[0-9]+\.[0-9]+)?$ ]] ||
+    die "ES_VERSION must be empty, a major (9 or 8) or a version like $ES9_VERSION, got '$ES_VERSION'"
   [[ "$ES_HEAP" =~ ^[0-9]+[mMgG]$ ]] || die "ES_HEAP must look like 512m or 1g, got '$ES_HEAP'"
   [[ "$ES_START_TIMEOUT_S" =~ ^[0-9]+$ ]] || die "ES_START_TIMEOUT_S must be whole seconds, got '$ES_START_TIMEOUT_S'"
   [[ "$ES_STOP_TIMEOUT_S" =~ ^[0-9]+$ ]] || die "ES_STOP_TIMEOUT_S must be whole seconds, got '$ES_STOP_TIMEOUT_S'"
@@ -145,11 +168,10 @@ validate_security_knobs() {
 validate_knobs
 # Absolute and without symlinks: the path is matched against the JVM's command line.
 CACHE_DIR="$(realpath -m "$(resolve_cache_dir)")"
-ES_HOME_DIR="$CACHE_DIR/$ES_VERSION"     # unpacked distribution, shared, read-only
-SECURED_HOME_DIR="$CACHE_DIR/$ES_VERSION-secured"   # hard-linked copy + plugin (ES_SECURITY=1)
-NODE_HOME_DIR="$ES_HOME_DIR"             # the one the node runs from
-[[ "$ES_SECURITY" == 1 ]] && NODE_HOME_DIR="$SECURED_HOME_DIR"
-readonly ES_HOME_DIR SECURED_HOME_DIR NODE_HOME_DIR
+# Set by set_version_paths once start knows the version: the unpacked distribution
+# (shared, read-only), its hard-linked copy with the plugin (ES_SECURITY=1), and
+# the one the node runs from.
+ES_HOME_DIR="" SECURED_HOME_DIR="" NODE_HOME_DIR=""
 RUN_DIR="$CACHE_DIR/run/$ES_PORT"        # per port: config/ data/ logs/ tmp/ es.pid
 PID_FILE="$RUN_DIR/es.pid"
 LAUNCHER_LOG="$RUN_DIR/launcher.log"
@@ -209,19 +231,159 @@ our_pid() {
 
 # ---- prerequisites ---------------------------------------------------------------
 
+# Major version of the Java in home $1 (empty when its bin/java does not run).
 java_major() {
   "$1/bin/java" -XshowSettings:properties -version 2>&1 |
     sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
 }
 
-check_java() {
-  [[ -x "$ES_JAVA_HOME/bin/java" ]] ||
-    die "no java at $ES_JAVA_HOME/bin/java; set ES_JAVA_HOME to a JDK (Elasticsearch ${ES_VERSION%%.*}.x needs 21+ for 9.x, 17+ for 8.x)"
-  local need=17
-  JAVA_MAJOR="$(java_major "$ES_JAVA_HOME")"
-  [[ "${ES_VERSION%%.*}" -ge 9 ]] && need=21
-  [[ -n "$JAVA_MAJOR" && "$JAVA_MAJOR" -ge "$need" ]] ||
-    die "Elasticsearch $ES_VERSION needs Java $need+, but $ES_JAVA_HOME is Java '${JAVA_MAJOR:-?}'"
+# Every Java home that runs, one "<major> <home>" a line, newest first (on a tie,
+# in the order found): JAVA_HOME, every JVM under $ES_JVM_DIR, the `java` on PATH.
+# Homes that are links to one another are listed once.
+list_javas() {
+  local -a homes=()
+  local home java
+  [[ -n "${JAVA_HOME:-}" ]] && homes+=("$JAVA_HOME")
+  for home in "$ES_JVM_DIR"/*; do [[ -d "$home" ]] && homes+=("$home"); done
+  if java="$(command -v java 2>/dev/null)"; then
+    java="$(readlink -f "$java")"
+    homes+=("${java%/bin/java}")
+  fi
+  local -A seen=()
+  local real major
+  for home in "${homes[@]}"; do
+    [[ -x "$home/bin/java" ]] || continue
+    real="$(readlink -f "$home")"
+    [[ -z "${seen[$real]:-}" ]] || continue
+    seen[$real]=1
+    major="$(java_major "$home")"
+    [[ "$major" =~ ^[0-9]+$ ]] && printf '%s %s\n' "$major" "$real"
+  done | sort -s -k1,1nr
+}
+
+# The oldest Java that runs Elasticsearch version $1 (9.x: 21, 8.x and older: 17).
+min_java_for() { if ((${1%%.*} >= 9)); then echo 21; else echo 17; fi; }
+
+# The version ES_VERSION ($1: empty, a major or exact) names for a Java of major
+# $2, or nothing (status 1) when that Java cannot run it.
+version_for_java() {
+  local wanted="$1" major="$2" version
+  case "$wanted" in
+    "") if ((major >= 21)); then version=$ES9_VERSION; else version=$ES8_VERSION; fi ;;
+    9) version=$ES9_VERSION ;;
+    8) version=$ES8_VERSION ;;
+    *.*) version="$wanted" ;;
+    *) return 1 ;;   # a major we do not support (validate_knobs let it through)
+  esac
+  ((major >= $(min_java_for "$version"))) || return 1
+  echo "$version"
+}
+
+# What ES_VERSION=$1 asks for, with the Java it needs, for messages.
+wanted_text() {
+  local v
+  case "$1" in
+    "") echo "Elasticsearch $ES9_VERSION (Java 21+) or $ES8_VERSION (Java 17+)" ;;
+    *) v="$(version_for_java "$1" 99)"; echo "Elasticsearch $v (ES_VERSION=$1, Java $(min_java_for "$v")+)" ;;
+  esac
+}
+
+# The Debian package (openjdk-N-<kind>-headless, $2: jre or jdk) of the newest Java
+# that can run version ES_VERSION=$1, when apt offers one; nothing otherwise.
+debian_java_package() {
+  local wanted="$1" kind="$2" major package
+  for major in 25 21 17; do
+    version_for_java "$wanted" "$major" >/dev/null || continue
+    package="openjdk-$major-$kind-headless"
+    apt-cache policy "$package" 2>/dev/null | grep -q 'Candidate: [0-9]' && { echo "$package"; return; }
+  done
+  return 1
+}
+
+# As root on Debian, installs a Debian Java ($2: jre or jdk) that can run ES_VERSION=$1;
+# $3 says why. Fails (status 1) when this is not Debian, not root, or Debian has no such Java.
+install_debian_java() {
+  local wanted="$1" kind="$2" why="$3" package
+  is_root && command -v apt-get >/dev/null && [[ -f /etc/debian_version ]] || return 1
+  export DEBIAN_FRONTEND=noninteractive
+  # A fresh machine may have empty package lists; refresh once if nothing fits.
+  package="$(debian_java_package "$wanted" "$kind")" ||
+    { apt-get update -q >/dev/null 2>&1; package="$(debian_java_package "$wanted" "$kind")"; } || return 1
+  log "installing $package with apt-get ($why)"
+  local out
+  out="$(apt-get install -y -q --no-install-recommends "$package" 2>&1)" ||
+    die "apt-get install $package failed: $(tail -n 5 <<<"$out")"
+}
+
+# Chooses the Java, and the version when ES_VERSION is empty or a major: sets
+# ES_JAVA_HOME, JAVA_MAJOR and ES_VERSION. ES_JAVA_HOME, when given, is the only
+# candidate. Otherwise the newest Java found decides the version (9.x on 21+, 8.x
+# on 17+); 9.x then runs on the newest Java, 8.x on the oldest that can run it
+# (the 8.x line was built for Java 17 and 21; from Java 24 it runs in another
+# security mode). $1=plan: report only, never install (status 3 when none fits).
+resolve_java() {
+  local mode="${1:-start}" wanted="$ES_VERSION" major home version found
+  if [[ -n "$ES_JAVA_HOME" ]]; then
+    JAVA_MAJOR="$(java_major "$ES_JAVA_HOME")"
+    [[ -n "$JAVA_MAJOR" ]] || die "ES_JAVA_HOME=$ES_JAVA_HOME: $ES_JAVA_HOME/bin/java does not run; point it at a Java home, or unset it to search for one"
+    version="$(version_for_java "$wanted" "$JAVA_MAJOR")" ||
+      die "ES_JAVA_HOME=$ES_JAVA_HOME is Java $JAVA_MAJOR, too old for $(wanted_text "$wanted"); point ES_JAVA_HOME at a newer Java, or unset it to search for one"
+    ES_VERSION="$version"
+    return 0
+  fi
+  local attempt order
+  for attempt in found installed; do
+    found="$(list_javas)"
+    if [[ -n "$found" ]] && version="$(version_for_java "$wanted" "${found%% *}")"; then
+      order=(cat); ((${version%%.*} >= 9)) || order=(tac)
+      while read -r major home; do
+        version_for_java "$version" "$major" >/dev/null || continue
+        ES_JAVA_HOME="$home" JAVA_MAJOR="$major" ES_VERSION="$version"
+        return 0
+      done < <("${order[@]}" <<<"$found")
+    fi
+    [[ "$attempt" == found && "$mode" == start ]] || break
+    install_debian_java "$wanted" jre "no Java found that can run $(wanted_text "$wanted")" || break
+  done
+  local seen="none"
+  [[ -n "$found" ]] && seen="$(awk '{printf "%sJava %s at %s", (NR>1 ? ", " : ""), $1, $2}' <<<"$found")"
+  local hint="install one and set ES_JAVA_HOME"
+  if [[ -z "$wanted" || "$wanted" == 8 || "$wanted" == 8.* ]]; then
+    hint="install one (Debian: apt-get install openjdk-17-jre-headless; as root this script does it) or set ES_JAVA_HOME"
+  elif [[ -n "$found" ]] && version_for_java "" "$(head -n1 <<<"$found" | cut -d' ' -f1)" >/dev/null; then
+    hint="install Java 21+ (Debian 12 packages none; e.g. Temurin) and set ES_JAVA_HOME, or unset ES_VERSION to run $ES8_VERSION on the Java found"
+  fi
+  local message
+  message="no Java that can run $(wanted_text "$wanted") was found in JAVA_HOME, $ES_JVM_DIR or PATH (found: $seen); $hint"
+  [[ "$mode" == plan ]] && { log "$message"; exit 3; }
+  die "$message"
+}
+
+# The paths that depend on the version, once resolve_java chose it.
+set_version_paths() {
+  ES_HOME_DIR="$CACHE_DIR/$ES_VERSION"
+  SECURED_HOME_DIR="$CACHE_DIR/$ES_VERSION-secured"
+  NODE_HOME_DIR="$ES_HOME_DIR"
+  [[ "$ES_SECURITY" == 1 ]] && NODE_HOME_DIR="$SECURED_HOME_DIR"
+  readonly ES_HOME_DIR SECURED_HOME_DIR NODE_HOME_DIR
+}
+
+# A JDK to build the secured node's plugin, as "<major> <home>": the node's own Java
+# when it has javac, else the newest JDK found that can compile against this
+# version's jars; as root on Debian, installs one when there is none.
+find_javac() {
+  local need major home
+  need="$(min_java_for "$ES_VERSION")"
+  if [[ -x "$ES_JAVA_HOME/bin/javac" ]]; then echo "$JAVA_MAJOR $ES_JAVA_HOME"; return; fi
+  local attempt
+  for attempt in found installed; do
+    while read -r major home; do
+      [[ -n "$major" && -x "$home/bin/javac" ]] && ((major >= need)) && { echo "$major $home"; return; }
+    done <<<"$(list_javas)"
+    [[ "$attempt" == found ]] || break
+    install_debian_java "$ES_VERSION" jdk "ES_SECURITY=1 compiles a small plugin and no JDK $need+ with javac was found" || break
+  done
+  die "ES_SECURITY=1 compiles a small plugin and needs a JDK $need+ (javac); none found in ES_JAVA_HOME, JAVA_HOME, $ES_JVM_DIR or PATH (Debian: apt-get install openjdk-$JAVA_MAJOR-jdk-headless)"
 }
 
 # Install a missing command from Debian when root (CI on a fresh machine),
@@ -240,16 +402,17 @@ ensure_tool() {
 # Path of the distribution zip in the local Maven repo, fetched if missing.
 fetch_zip() {
   local zip="$MAVEN_REPO_LOCAL/$ES_GROUP_PATH/$ES_VERSION/elasticsearch-$ES_VERSION.zip"
+  local coords="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
   if [[ ! -s "$zip" ]]; then
     ensure_tool mvn maven
-    log "fetching $ES_COORDS from Maven Central (~130 MB, once)"
+    log "fetching $coords from Maven Central (~130 MB, once)"
     # The JVM that runs Maven is the system default; fall back to ours if none.
     local java_home="${JAVA_HOME:-}"
     command -v java >/dev/null || java_home="$ES_JAVA_HOME"
     JAVA_HOME="$java_home" mvn -B -q -U -Dstyle.color=never \
       -Dmaven.repo.local="$MAVEN_REPO_LOCAL" \
-      "$DEPENDENCY_PLUGIN:get" -Dartifact="$ES_COORDS" -Dtransitive=false >&2 ||
-      die "Maven could not fetch $ES_COORDS (is ES_VERSION=$ES_VERSION published on Central?)"
+      "$DEPENDENCY_PLUGIN:get" -Dartifact="$coords" -Dtransitive=false >&2 ||
+      die "Maven could not fetch $coords (is ES_VERSION=$ES_VERSION published on Central?)"
     [[ -s "$zip" ]] || die "Maven finished but $zip is missing"
   fi
   echo "$zip"
@@ -284,25 +447,30 @@ ensure_distribution() {
 ensure_secured_home() {
   local src="$REPO_DIR/scripts/es-security-analysis/SecurityIndexAnalysis.java"
   local plugin_dir="plugins/cpd-security-index-analysis" sum
-  sum="$ES_VERSION $(sha256sum <"$src")"
+  sum="$ES_VERSION java $JAVA_MAJOR $(sha256sum <"$src")"
   [[ -f "$SECURED_HOME_DIR/$plugin_dir/source.sha256" &&
     "$(cat "$SECURED_HOME_DIR/$plugin_dir/source.sha256")" == "$sum" ]] && return
-  [[ -x "$ES_JAVA_HOME/bin/javac" ]] || die "ES_SECURITY=1 builds a small plugin and needs javac in ES_JAVA_HOME ($ES_JAVA_HOME)"
+  # Class files for the Java that runs the node (a plugin built for a newer Java does
+  # not load), from the JDK find_javac gives, which may be newer than the node's.
+  local javac javac_major javac_home release
+  javac="$(find_javac)" || exit 1
+  read -r javac_major javac_home <<<"$javac"
+  release=$((javac_major < JAVA_MAJOR ? javac_major : JAVA_MAJOR))
   local tmp
   tmp="$(mktemp -d "$CACHE_DIR/.secured-$ES_VERSION.XXXXXX")"
-  log "building the secured node's home $SECURED_HOME_DIR"
+  log "building the secured node's home $SECURED_HOME_DIR (plugin for Java $release, javac from $javac_home)"
   cp -al "$ES_HOME_DIR" "$tmp/home" 2>/dev/null || { rm -rf "${tmp:?}/home"; cp -a "$ES_HOME_DIR" "$tmp/home"; }
   mkdir -p "$tmp/classes" "$tmp/home/$plugin_dir"
-  "$ES_JAVA_HOME/bin/javac" -nowarn --release 21 -cp "$ES_HOME_DIR/lib/*" -d "$tmp/classes" "$src" >&2 ||
+  "$javac_home/bin/javac" -nowarn --release "$release" -cp "$ES_HOME_DIR/lib/*" -d "$tmp/classes" "$src" >&2 ||
     { rm -rf "$tmp"; die "could not compile $src against Elasticsearch $ES_VERSION"; }
-  "$ES_JAVA_HOME/bin/jar" --create --file "$tmp/home/$plugin_dir/cpd-security-index-analysis.jar" -C "$tmp/classes" . ||
+  "$javac_home/bin/jar" --create --file "$tmp/home/$plugin_dir/cpd-security-index-analysis.jar" -C "$tmp/classes" . ||
     { rm -rf "$tmp"; die "could not package $src"; }
   cat >"$tmp/home/$plugin_dir/plugin-descriptor.properties" <<EOF
 description=Test-only: the analysis components the .security index mapping needs
 version=1.0
 name=cpd-security-index-analysis
 classname=cpd.esshim.SecurityIndexAnalysis
-java.version=21
+java.version=$release
 elasticsearch.version=$ES_VERSION
 EOF
   echo "$sum" >"$tmp/home/$plugin_dir/source.sha256"
@@ -484,7 +652,8 @@ cmd_start() {
   port_listening "$ES_PORT" && die "port $ES_PORT is in use by something that is not Elasticsearch; pick another ES_PORT"
   port_listening "$ES_TRANSPORT_PORT" && die "transport port $ES_TRANSPORT_PORT is in use; set ES_TRANSPORT_PORT"
 
-  check_java
+  resolve_java
+  set_version_paths
   ensure_distribution
   [[ "$ES_SECURITY" == 1 ]] && ensure_secured_home
   is_root && ensure_es_user
@@ -574,6 +743,11 @@ cmd_stop() {
   log "stopped"
 }
 
+cmd_plan() {
+  resolve_java plan
+  echo "$ES_VERSION $JAVA_MAJOR $ES_JAVA_HOME"
+}
+
 cmd_status() {
   local pid version
   if pid="$(our_pid)"; then
@@ -597,6 +771,7 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  plan) cmd_plan ;;
   help | -h | --help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

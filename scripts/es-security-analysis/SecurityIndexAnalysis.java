@@ -7,7 +7,6 @@ import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.email.UAX29URLEmailTokenizer;
 import org.apache.lucene.analysis.miscellaneous.RemoveDuplicatesTokenFilter;
 import org.apache.lucene.analysis.pattern.PatternCaptureGroupTokenFilter;
-import org.elasticsearch.index.analysis.AbstractTokenFilterFactory;
 import org.elasticsearch.index.analysis.TokenFilterFactory;
 import org.elasticsearch.index.analysis.TokenizerFactory;
 import org.elasticsearch.indices.analysis.AnalysisModule.AnalysisProvider;
@@ -23,6 +22,7 @@ import org.elasticsearch.plugins.Plugin;
  * "Unknown filter type [pattern_capture]". This registers the same four names on top of the
  * Lucene classes analysis-common uses (lucene-analysis-common ships in lib/). They only affect
  * how the .security index tokenises e-mail addresses, never how security decides anything.
+ * It compiles against 8.19 and 9.x alike; es.sh builds it for the Java that runs the node.
  */
 public class SecurityIndexAnalysis extends Plugin implements AnalysisPlugin {
   @Override
@@ -45,8 +45,15 @@ public class SecurityIndexAnalysis extends Plugin implements AnalysisPlugin {
         "uax_url_email", (indexSettings, env, name, settings) -> TokenizerFactory.newFactory(name, UAX29URLEmailTokenizer::new));
   }
 
+  // The interface itself, not AbstractTokenFilterFactory: that class's constructor differs
+  // between 8.x (name, settings) and 9.x (name), the interface's two methods do not.
   private static TokenFilterFactory filter(String name, java.util.function.UnaryOperator<TokenStream> wrap) {
-    return new AbstractTokenFilterFactory(name) {
+    return new TokenFilterFactory() {
+      @Override
+      public String name() {
+        return name;
+      }
+
       @Override
       public TokenStream create(TokenStream in) {
         return wrap.apply(in);

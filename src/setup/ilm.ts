@@ -10,9 +10,9 @@ export type IlmAvailability = { available: true; operationMode: string } | { ava
 export type ChangeStatus = 'created' | 'updated' | 'unchanged';
 
 /**
- * Asks `GET _ilm/status`. A cluster without the ILM plugin answers "no handler found" (400/404/
- * 405) and serverless "api_not_available" (410): ILM is absent. Any other failure (403 without
- * the privilege, 5xx, no connection) is an error: guessing "absent" would drop rollover silently.
+ * Asks `GET _ilm/status`. A cluster without the ILM plugin answers in many ways (see
+ * isMissingApi): ILM is absent. Any other failure (403 without the privilege, 5xx, no
+ * connection) is an error: guessing "absent" would drop rollover silently.
  */
 export async function detectIlm(es: Client): Promise<IlmAvailability> {
   try {
@@ -24,13 +24,28 @@ export async function detectIlm(es: Client): Promise<IlmAvailability> {
   }
 }
 
-/** True for the answers of a cluster that has no such API (not for a denied or failing one). */
+/**
+ * Statuses that, for a GET of a fixed endpoint without parameters, can only mean "no such API
+ * here": 404 (a proxy that forwards only known paths), 405 (8.19 routes the unknown path to
+ * another handler and answers "Incorrect HTTP method ... allowed: [POST]"), 410 (serverless
+ * "api_not_available"), 501 (not implemented). 9.x answers 400 "no handler found".
+ */
+const ABSENT_API_STATUSES: ReadonlySet<number> = new Set([404, 405, 410, 501]);
+
+/** What a 400 says when the endpoint is unknown rather than the request wrong. */
+const UNKNOWN_ENDPOINT = /no handler found|incorrect http method|unknown|unrecognized|api_not_available|not available|invalid_index_name/;
+
+/**
+ * True for the answers of a cluster that has no such API (not for a denied or failing one).
+ * Meant for probing a fixed endpoint with GET, where a 404 cannot mean a missing resource.
+ */
 export function isMissingApi(err: unknown): boolean {
   if (!(err instanceof errors.ResponseError)) return false;
   const status = err.statusCode ?? 0;
-  if (![400, 404, 405, 410].includes(status)) return false;
+  if (ABSENT_API_STATUSES.has(status)) return true;
+  if (status !== 400) return false;
   const text = (typeof err.body === 'string' ? err.body : JSON.stringify(err.body ?? '')).toLowerCase();
-  return /no handler found|unknown|unrecognized|api_not_available|not available/.test(text);
+  return UNKNOWN_ENDPOINT.test(text);
 }
 
 /**

@@ -18,9 +18,9 @@ import { makeTestPki, type TestPki } from '../helpers/tls.js';
 // basic auth, API keys, and the least-privilege roles of docs/setup.md, through the product's
 // client and its CLI (built dist/).
 //
-// Needs: the integ-test distribution's x-pack-security module, openssl, and javac in
-// ES_JAVA_HOME (es.sh ES_SECURITY=1 builds the small plugin the .security index needs), plus
-// the test Redis (REDIS_URL). Starts its own secured single node with scripts/es.sh on
+// Needs: the integ-test distribution's x-pack-security module, openssl, and a JDK (es.sh
+// ES_SECURITY=1 builds the small plugin the .security index needs for the Java that runs the
+// node; as root on Debian it installs one), plus the test Redis (REDIS_URL). Starts its own secured single node with scripts/es.sh on
 // CPD_SECURED_ES_PORT (default 9260, transport +100) with an empty data dir, and stops it in
 // after(), also when a test fails; the main test Elasticsearch is not used.
 

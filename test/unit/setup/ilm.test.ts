@@ -33,6 +33,10 @@ describe('detecting ILM', () => {
   const absent: [string, InstanceType<typeof errors.ResponseError>][] = [
     ['no handler (a cluster without the plugin, as the local one answers)', responseError(400, { error: 'no handler found for uri [/_ilm/status] and method [GET]' })],
     ['404 no handler', responseError(404, 'no handler found for uri [/_ilm/status]')],
+    ['405 incorrect method (8.19 routes the path to a POST-only handler)', responseError(405, { error: 'Incorrect HTTP method for uri [/_ilm/status] and method [GET], allowed: [POST]', status: 405 })],
+    ['404 from a proxy that forwards only known paths', responseError(404, '<html><body>404 Not Found</body></html>')],
+    ['501 not implemented', responseError(501, 'Not Implemented')],
+    ['400 invalid index name (the path read as an index)', responseError(400, { error: { type: 'invalid_index_name_exception', reason: 'Invalid index name [_ilm], must not start with \'_\'.' }, status: 400 })],
     ['serverless api_not_available', responseError(410, { error: { type: 'api_not_available_exception', reason: 'Request for uri [/_ilm/status] with method [GET] exists but is not available when running in serverless mode' } })],
   ];
   for (const [name, err] of absent) {
@@ -55,6 +59,8 @@ describe('detecting ILM', () => {
   it('does not mistake an unrelated 400 for a missing API', () => {
     assert.equal(isMissingApi(responseError(400, { error: { type: 'illegal_argument_exception', reason: 'bad request' } })), false);
     assert.equal(isMissingApi(new Error('no handler found')), false);
+    assert.equal(isMissingApi(responseError(500, { error: 'no handler found' })), false);
+    assert.equal(isMissingApi(responseError(401, { error: { type: 'security_exception', reason: 'unable to authenticate' } })), false);
   });
 });
 
