@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@elastic/elasticsearch';
 import type { Redis } from 'ioredis';
 import { spawnCli } from '../helpers/child-worker.js';
-import { cleanup, testConfig, testNames } from '../helpers/pipeline.js';
+import { cleanup, testConfig, testNames, waitFor } from '../helpers/pipeline.js';
 import { comparable, day, expectedFindings, loadScenario, scenarioSuppressions } from '../helpers/scenario.js';
 import { readFindings } from '../helpers/pipeline.js';
 import { testEsClient, testRedis } from '../helpers/services.js';
@@ -103,7 +103,8 @@ describe('credentials', () => {
     // A closed port: the worker logs connection failures while it waits for Elasticsearch.
     const config = testConfig(names, { 'elasticsearch.url': 'http://127.0.0.1:9', 'elasticsearch.requestTimeoutMs': 500, 'elasticsearch.maxRetries': 0, 'log.level': 'debug' });
     const worker = spawnCli(config, ['run'], { ELASTICSEARCH_API_KEY: apiKey, ELASTICSEARCH_USERNAME: 'elastic', ELASTICSEARCH_PASSWORD: password, REDIS_URL: `redis://:${password}@127.0.0.1:9/0` });
-    await new Promise((r) => setTimeout(r, 4_000));
+    // Until it has logged a failure (a fixed sleep was too short on a loaded machine).
+    await waitFor('the worker to log a connection failure', async () => worker.output(), (out) => /cannot prepare the findings index yet/.test(out), 30_000).catch(() => undefined);
     await worker.kill('SIGKILL');
     const show = spawnCli(config, ['config', 'show'], { ELASTICSEARCH_API_KEY: apiKey, ELASTICSEARCH_PASSWORD: password, ELASTICSEARCH_USERNAME: 'elastic' });
     await show.exited;

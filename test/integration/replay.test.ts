@@ -135,18 +135,18 @@ describe('replay of the Sysmon for Linux sample into a real Elasticsearch', () =
     const argv = classify(hits, 'argv');
     assert.equal(argv.length, 6);
     assert.equal(new Set(argv.map((m) => m.findingId)).size, 5, 'the repeated curl counts twice in one finding');
-    const first3 = argv.find((m) => m.meta.cim.process === 'curl -x socks5h://203.0.113.5:1080 https://example.com/');
+    const first3 = argv.find((m) => m.group.process === 'curl -x socks5h://203.0.113.5:1080 https://example.com/');
     assert.ok(first3 !== undefined);
     assert.equal(first3.meta.sourceKind, 'sysmon_linux');
-    assert.equal(first3.meta.cim.process_name, 'curl');
-    assert.equal(first3.meta.cim.user, 'root');
-    assert.equal(first3.meta.cim.dest, 'jump-01');
-    assert.equal(first3.meta.cim.parent_process_name, 'bash');
+    assert.equal(first3.group.process_name, 'curl');
+    assert.equal(first3.group.user, 'root');
+    assert.equal(first3.group.dest, 'jump-01');
+    assert.equal(first3.group.parent_process_name, 'bash');
     assert.deepEqual(first3.meta.proxies.map((p) => [p.scheme, p.host, p.port]), [['socks5h', '203.0.113.5', 1080]]);
     assert.deepEqual(argv.map((m) => m.group.user).sort(), ['carol', 'root', 'root', 'root', 'root', 'root']);
     const splunk = classify(hits, 'splunk');
     assert.equal(splunk.length, 6);
-    assert.ok(splunk.some((m) => m.meta.cim.process?.startsWith('curl -X POST')), 'the analytic\'s -X POST false positive');
+    assert.ok(splunk.some((m) => m.group.process.startsWith('curl -X POST')), 'the analytic\'s -X POST false positive');
   });
 });
 

@@ -75,12 +75,13 @@ export const valueCases: readonly MalformedCase[] = [
   },
   {
     name: 'command_line_array',
-    truth: 'process.command_line is an array: one process has one command line, the first value; counted once with it',
+    truth: 'process.command_line is an array: a split command line, its items joined with a space (docs/producers.md); counted once with it',
     producer: 'defend',
     proxied: true,
     apply(doc, p) {
-      obj(doc, 'process').command_line = [p.argv.join(' '), '--trailing-junk'];
-      return { expect: counted(p) };
+      const items = [p.argv.join(' '), '--trailing-junk'];
+      obj(doc, 'process').command_line = items;
+      return { expect: counted(p, { process: items.join(' ') }) };
     },
   },
   {
@@ -106,12 +107,13 @@ export const valueCases: readonly MalformedCase[] = [
   },
   {
     name: 'host_array',
-    truth: 'host.name is an array of two names: one host ran it, the first; counted once',
+    truth: 'host.name is an array of two names: both kept, sorted and joined with " | " so none is hidden (docs/producers.md); counted once',
     producer: 'auditd_manager',
     proxied: true,
     apply(doc, p) {
-      obj(doc, 'host').name = [p.host, `${p.host}-alias`];
-      return { expect: counted(p) };
+      const names = [`${p.host}-alias`, p.host];
+      obj(doc, 'host').name = names;
+      return { expect: counted(p, { dest: [...names].sort().join(' | ') }) };
     },
   },
 ];
