@@ -8,6 +8,8 @@ import { buildRangeQuery, smallSourceIncludes, sourceIncludes, type TimeRange } 
 import type { SkipReason } from '../normalize/ecs-to-cim.js';
 import { encodeFinding } from '../sink/encode.js';
 import { WriteRetryExhaustedError, writeFindings, type FindingWrite } from '../sink/findings-writer.js';
+import { alertSourceIndex } from '../sink/alert-source.js';
+import { writeAlertSources } from '../sink/alert-writer.js';
 import type { Classifier } from './classify.js';
 import type { GroupValues } from './group.js';
 import { GroupStore, type GroupEvent, type GroupState } from './group-store.js';
@@ -35,6 +37,10 @@ export interface RangeStats {
   findingsUnchanged: number;
   /** Matches decided by the limits policy (an event read in part, a cut command line) or because the rule failed. */
   undecided: number;
+  /** Alert sources created: each is one Elastic Security alert to come (a finding's first write). */
+  alertsCreated: number;
+  /** Alert sources rejected for good (reported through onDropped like dropped findings). */
+  alertsDropped: number;
 }
 
 /** The counters kept as running totals (backfill records, live stats in Redis). */
@@ -44,7 +50,7 @@ export type StatTotals = Pick<RangeStats, (typeof totalledStats)[number]>;
 
 /** An empty set of counters. */
 export function emptyStats(): RangeStats {
-  return { scanned: 0, matched: 0, suppressed: 0, suppressedBy: {}, skipped: 0, skippedBy: {}, groups: 0, findingsWritten: 0, findingsSuperseded: 0, findingsDropped: 0, findingsUnchanged: 0, undecided: 0 };
+  return { scanned: 0, matched: 0, suppressed: 0, suppressedBy: {}, skipped: 0, skippedBy: {}, groups: 0, findingsWritten: 0, findingsSuperseded: 0, findingsDropped: 0, findingsUnchanged: 0, undecided: 0, alertsCreated: 0, alertsDropped: 0 };
 }
 
 /** What processing a range needs; wired once by app.ts. */
@@ -228,7 +234,7 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
         id,
         index: state.index ?? config.sink.findingsAlias,
         version: state.count,
-        document: encodeFinding({ state, group: g.group, bucketStartMs: g.bucketStartMs, bucketMs, eventRefs: refs, maxEventRefs }),
+        document: encodeFinding({ state, group: g.group, bucketStartMs: g.bucketStartMs, bucketMs, eventRefs: refs, maxEventRefs, ingestedMs: now }),
       };
     }),
   );
@@ -240,6 +246,12 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
       throw err;
     }
   });
+  // Every stored finding has its alert source, created once and never changed: the Elastic
+  // Security rule raises exactly one alert from it (docs/setup.md). Attempted at every write
+  // (a 409 means it exists), so it never depends on what Redis remembers; before the write
+  // is remembered below, so a failure here makes the job retry the whole flush.
+  const alertWrites = writes.filter((w) => result.indexById.has(w.id)).map((w) => ({ id: w.id, finding: w.document }));
+  const alerts = await writeAlertSources(deps.es, alertSourceIndex(config.sink.findingsAlias), alertWrites, { maxRetries: config.sink.bulkMaxRetries, backoffMs: config.worker.backoffMs, now: deps.now ?? Date.now });
   // Remember the concrete index, so later updates go where the finding lives even after a
   // rollover, and the count just written, so the next overlapping window can skip the group
   // while it stays unchanged. A superseded write (409) marks our lower count: writing it again
@@ -256,7 +268,10 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
   stats.findingsWritten += result.written;
   stats.findingsSuperseded += result.superseded;
   stats.findingsDropped += result.dropped.length;
+  stats.alertsCreated += alerts.created;
+  stats.alertsDropped += alerts.dropped.length;
   if (result.dropped.length > 0) deps.onDropped?.(result.dropped);
+  if (alerts.dropped.length > 0) deps.onDropped?.(alerts.dropped);
 }
 
 /**

@@ -16,16 +16,33 @@ export interface KibanaClientOptions {
   space?: string | undefined;
   transport?: Transport;
   timeoutMs?: number;
-  /** Extra attempts after a connection failure, 429 or 502/503/504 (both APIs used are idempotent). */
+  /** Extra attempts after a connection failure, 429 or 502/503/504 (a repeated create answers 409, which the callers handle). */
   maxRetries?: number;
   /** First retry delay; doubles at each attempt. */
   retryDelayMs?: number;
 }
 
-/** One object looked up with `_bulk_get`: found with its stored attributes, or missing. */
-export type BulkGetItem =
+/** One object looked up with `_export`: found with its stored attributes, or missing. */
+export type LookupItem =
   | { type: string; id: string; found: true; attributes: Record<string, unknown> }
   | { type: string; id: string; found: false };
+
+/** An HTTP method `setup` uses against Kibana. */
+export type KibanaMethod = 'GET' | 'POST' | 'PUT';
+
+/** How to send one JSON request. */
+export interface JsonRequestOptions {
+  /** Statuses answered with their body instead of an error (e.g. 404 for "no such rule"). */
+  accept?: readonly number[];
+  /** Sent as `elastic-api-version` (versioned public APIs such as the Detection Engine). */
+  apiVersion?: string;
+}
+
+/** A JSON answer: its status and parsed body. */
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+}
 
 /** One object Kibana imported; `destinationId` when it had to give the object a new id. */
 export interface ImportSuccess {
@@ -54,9 +71,10 @@ export interface ImportResponse {
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 
 /**
- * The two saved objects APIs `setup` needs: `_bulk_get` (what exists, and at which version
- * marker) and `_import` (multipart NDJSON, overwrite). Every request carries `kbn-xsrf`, the
- * configured auth and the space prefix. Failures become KibanaError without credentials.
+ * The Kibana APIs `setup` needs: saved objects `_export` (what exists, and at which version
+ * marker) and `_import` (multipart NDJSON, overwrite), and JSON requests for the Detection
+ * Engine. Every request carries `kbn-xsrf`, the configured auth and the space prefix. Failures
+ * become KibanaError without credentials.
  */
 export class KibanaClient {
   /** The Kibana URL as shown in messages (never with credentials). */
@@ -97,40 +115,75 @@ export class KibanaClient {
     this.retryDelayMs = options.retryDelayMs ?? 1_000;
   }
 
-  /** Looks objects up in the space; a 404 per object means missing, any other per-object error throws. */
-  async bulkGet(objects: readonly { type: string; id: string }[]): Promise<BulkGetItem[]> {
-    const doing = 'looking up the saved objects';
-    const body = new TextEncoder().encode(JSON.stringify(objects.map(({ type, id }) => ({ type, id }))));
-    const res = await this.request(doing, 'api/saved_objects/_bulk_get', { 'content-type': 'application/json' }, body);
-    const list = (res as { saved_objects?: unknown }).saved_objects;
-    if (!Array.isArray(list) || list.length !== objects.length) {
-      throw new KibanaError(`${doing}: expected ${objects.length} saved_objects in the answer, got ${this.scrub(JSON.stringify(res).slice(0, 200))}`, { retryable: false });
+  /**
+   * Looks objects up in the space with `POST /api/saved_objects/_export` (public, also on
+   * serverless; `_bulk_get` is deprecated). Kibana refuses the whole export with 400 "Error
+   * fetching objects to export" when any object is missing, listing each with its 404: those
+   * are missing, and the others are exported again. Any other per-object error throws.
+   */
+  async exportObjects(objects: readonly { type: string; id: string }[]): Promise<LookupItem[]> {
+    const doing = 'looking up the saved objects (_export)';
+    const missing = new Set<string>();
+    const found = new Map<string, Record<string, unknown>>();
+    let wanted = [...objects];
+    for (let round = 0; wanted.length > 0 && round < 2; round += 1) {
+      const body = { objects: wanted.map(({ type, id }) => ({ type, id })), includeReferencesDeep: false, excludeExportDetails: true };
+      const res = await this.send(doing, 'POST', 'api/saved_objects/_export', { 'content-type': 'application/json', accept: 'application/x-ndjson, application/json' }, encode(body), [400]);
+      if (res.status === 400) {
+        const errored = (this.parse(doing, res.status, res.text) as { attributes?: { objects?: { type?: string; id?: string; error?: { statusCode?: number; message?: string } }[] } }).attributes?.objects;
+        if (!Array.isArray(errored) || errored.length === 0) throw new KibanaError(`${doing}: HTTP 400 ${this.scrub(reasonOf(res.text))}`, { retryable: false, status: 400 });
+        for (const o of errored) {
+          if (o.error?.statusCode !== 404) {
+            throw new KibanaError(`${doing}: ${o.type ?? '?'}/${o.id ?? '?'}: HTTP ${o.error?.statusCode ?? '?'} ${this.scrub(o.error?.message ?? '')}`.trimEnd(), { retryable: (o.error?.statusCode ?? 0) >= 500, status: o.error?.statusCode });
+          }
+          missing.add(`${o.type ?? ''}/${o.id ?? ''}`);
+        }
+        wanted = wanted.filter((o) => !missing.has(`${o.type}/${o.id}`));
+        continue;
+      }
+      for (const line of res.text.split('\n')) {
+        if (line.trim() === '') continue;
+        const o = this.parse(doing, res.status, line) as { type?: unknown; id?: unknown; attributes?: unknown };
+        if (typeof o.type === 'string' && typeof o.id === 'string') found.set(`${o.type}/${o.id}`, (o.attributes ?? {}) as Record<string, unknown>);
+      }
+      wanted = [];
     }
-    return objects.map(({ type, id }, i) => {
-      const item = (list[i] ?? {}) as { attributes?: Record<string, unknown>; error?: { statusCode?: number; error?: string; message?: string } };
-      if (item.error === undefined) return { type, id, found: true, attributes: item.attributes ?? {} };
-      if (item.error.statusCode === 404) return { type, id, found: false };
-      const status = item.error.statusCode;
-      throw new KibanaError(`${doing}: ${type}/${id}: HTTP ${status ?? '?'} ${this.scrub(item.error.message ?? item.error.error ?? '')}`.trimEnd(), {
-        retryable: status !== undefined && (status >= 500 || status === 429),
-        status,
-      });
+    return objects.map(({ type, id }) => {
+      const attributes = found.get(`${type}/${id}`);
+      if (attributes !== undefined) return { type, id, found: true, attributes };
+      if (missing.has(`${type}/${id}`)) return { type, id, found: false };
+      throw new KibanaError(`${doing}: expected ${type}/${id} in the export or among the missing objects, Kibana listed it in neither`, { retryable: false });
     });
   }
 
   /** Imports NDJSON with `overwrite=true`; returns Kibana's answer for the caller to check object by object. */
   async importNdjson(ndjson: string, filename: string): Promise<ImportResponse> {
+    const doing = 'importing the saved objects';
     const { body, contentType } = await multipartFile('file', filename, ndjson, 'application/ndjson');
-    const res = await this.request('importing the saved objects', 'api/saved_objects/_import?overwrite=true', { 'content-type': contentType }, body);
-    return res as ImportResponse;
+    const res = await this.send(doing, 'POST', 'api/saved_objects/_import?overwrite=true', { 'content-type': contentType }, body);
+    return this.parse(doing, res.status, res.text) as ImportResponse;
   }
 
-  private async request(doing: string, path: string, headers: Record<string, string>, body: Uint8Array): Promise<unknown> {
+  /** One JSON request to a Kibana API in the client's space; statuses not accepted become KibanaError. */
+  async requestJson(doing: string, method: KibanaMethod, path: string, body: unknown, options: JsonRequestOptions = {}): Promise<JsonResponse> {
+    const headers: Record<string, string> = { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(options.apiVersion !== undefined ? { 'elastic-api-version': options.apiVersion } : {}) };
+    const res = await this.send(doing, method, path, headers, body === undefined ? undefined : encode(body), options.accept ?? []);
+    return { status: res.status, body: res.text === '' ? undefined : this.parse(`${doing} (${this.displayUrl}, space ${this.space})`, res.status, res.text) };
+  }
+
+  /** Removes credentials from any text before it goes into a message. */
+  scrub(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) if (secret.length >= 3) out = out.split(secret).join('***');
+    return out;
+  }
+
+  private async send(doing: string, method: KibanaMethod, path: string, headers: Record<string, string>, body: Uint8Array | undefined, accept: readonly number[] = []): Promise<{ status: number; text: string }> {
     const req: HttpRequest = {
-      method: 'POST',
+      method,
       url: this.urlFor(path),
       headers: { accept: 'application/json', 'kbn-xsrf': 'true', ...headers, ...(this.authorization !== undefined ? { authorization: this.authorization } : {}) },
-      body,
+      ...(body !== undefined ? { body } : {}),
     };
     const where = `${doing} (${this.displayUrl}, space ${this.space})`;
     for (let attempt = 0; ; attempt += 1) {
@@ -146,7 +199,7 @@ export class KibanaClient {
         }
         throw new KibanaError(`${where}: no answer: ${this.scrub(describeTransportError(err))}`, { retryable: true, cause: err });
       }
-      if (status >= 200 && status < 300) return this.parse(where, status, text);
+      if ((status >= 200 && status < 300) || accept.includes(status)) return { status, text };
       if (status >= 300 && status < 400) {
         throw new KibanaError(`${where}: HTTP ${status} redirect to ${location ?? '(no location)'}; set kibana.url to the address Kibana answers on`, { retryable: false, status });
       }
@@ -172,12 +225,6 @@ export class KibanaClient {
     return new URL(`${prefix}${space}/${path}`, this.base.origin);
   }
 
-  /** Removes credentials from text that came back from Kibana or the network stack. */
-  private scrub(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) if (secret.length >= 3) out = out.split(secret).join('***');
-    return out;
-  }
 }
 
 /**
@@ -203,6 +250,10 @@ export function createKibanaClient(kibana: Config['kibana'], overrides: Partial<
     }
   }
   return new KibanaClient({ url: kibana.url, auth, space: kibana.space, ...(transport !== undefined ? { transport } : {}), ...overrides });
+}
+
+function encode(body: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(body));
 }
 
 function reasonOf(text: string): string {

@@ -9,7 +9,7 @@ export interface KibanaObjectReport {
   id: string;
   title: string;
   status: 'created' | 'updated' | 'unchanged';
-  /** Set when Kibana stored the object under another id (it already exists in another space). */
+  /** Set when Kibana stored the object under another id (an object with this id exists in another space). */
   destinationId?: string;
 }
 
@@ -19,7 +19,7 @@ export interface KibanaObjectReport {
  * nothing and reports every object unchanged. Any object Kibana rejects fails the whole step.
  */
 export async function importSavedObjects(client: KibanaClient, objects: readonly SavedObjectDoc[]): Promise<KibanaObjectReport[]> {
-  const stored = await client.bulkGet(objects);
+  const stored = await client.exportObjects(objects);
   const reports: KibanaObjectReport[] = objects.map((o, i) => {
     const found = stored[i];
     const status = found === undefined || !found.found ? 'created' : isUnchanged(o, found.attributes) ? 'unchanged' : 'updated';

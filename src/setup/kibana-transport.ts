@@ -2,7 +2,7 @@ import { request as httpsRequest } from 'node:https';
 
 /** One HTTP request to Kibana, body already encoded. */
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   url: URL;
   headers: Record<string, string>;
   body?: Uint8Array;

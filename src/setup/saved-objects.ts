@@ -68,21 +68,33 @@ function shapeProblem(value: unknown): string | undefined {
 }
 
 /**
- * Loads the saved objects for the findings alias. The file targets `curl-proxy-findings`; for
- * another alias the data view's title becomes `<alias>*` (ids stay, so references hold).
+ * The id an object of the file gets in a space. Kibana keeps the ids of these types unique
+ * across spaces: importing an id that exists in another space stores a copy under a random id,
+ * which `setup` could not find again by our id (and so would overwrite on every run). Ids
+ * carry the space, so every space has its own, findable set: the default space keeps the ids
+ * of the file; another space's are `<id>-<space>`.
  */
-export function loadSavedObjects(alias: string, file: string = savedObjectsFile): SavedObjectDoc[] {
+export function spaceObjectId(id: string, space: string): string {
+  return space === 'default' ? id : `${id}-${space}`;
+}
+
+/**
+ * Loads the saved objects for the findings alias and space. The file targets
+ * `curl-proxy-findings` in the default space; for another alias the data view's title becomes
+ * `<alias>*`; for another space every id and reference gets the space (spaceObjectId).
+ */
+export function loadSavedObjects(alias: string, space = 'default', file: string = savedObjectsFile): SavedObjectDoc[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new InputError(`kibana saved objects: expected a readable file at ${file}, got ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const objects = parseSavedObjects(text, file);
-  if (alias === DEFAULT_FINDINGS_ALIAS) return objects;
-  return objects.map((o) =>
-    o.type === 'index-pattern' && o.id === DATA_VIEW_ID ? { ...o, attributes: { ...o.attributes, title: `${alias}*` } } : o,
+  const objects = parseSavedObjects(text, file).map((o) =>
+    o.type === 'index-pattern' && o.id === DATA_VIEW_ID && alias !== DEFAULT_FINDINGS_ALIAS ? { ...o, attributes: { ...o.attributes, title: `${alias}*` } } : o,
   );
+  if (space === 'default') return objects;
+  return objects.map((o) => ({ ...o, id: spaceObjectId(o.id, space), references: o.references.map((r) => ({ ...r, id: spaceObjectId(r.id, space) })) }));
 }
 
 /** Kibana import NDJSON: one object per line. */

@@ -6,8 +6,8 @@ import { setTimeout as defaultSleep } from 'node:timers/promises';
 
 /** Items were still rejected with 429/5xx after every retry: retryable later, nothing written for them. */
 export class WriteRetryExhaustedError extends ServiceUnavailableError {
-  constructor(items: number, attempts: number) {
-    super('elasticsearch', `writing findings: ${items} item(s) still rejected with 429/5xx after ${attempts} attempts`);
+  constructor(items: number, attempts: number, what = 'findings') {
+    super('elasticsearch', `writing ${what}: ${items} item(s) still rejected with 429/5xx after ${attempts} attempts`);
   }
 }
 

@@ -123,6 +123,18 @@ export async function readFindingDocs(es: Client, alias: string): Promise<Map<st
   return new Map(res.hits.hits.map((h) => [h._id ?? '', { version: h._version, source: h._source ?? {} }]));
 }
 
+/**
+ * A stored finding without `event.ingested`, the time of its last write: a rewrite with the
+ * same content changes only that, so "nothing changed" compares the rest.
+ */
+export function withoutWriteTime<T extends { source: Record<string, unknown> } | undefined>(doc: T): T {
+  if (doc === undefined) return doc;
+  const event = doc.source['event'] as Record<string, unknown> | undefined;
+  if (event === undefined) return doc;
+  const { ingested: _written, ...rest } = event;
+  return { ...doc, source: { ...doc.source, event: rest } };
+}
+
 /** Findings summarised and sorted (host, command line, start). */
 export async function readFindings(es: Client, alias: string): Promise<FindingSummary[]> {
   const docs = await readFindingDocs(es, alias);
@@ -136,8 +148,9 @@ export async function readFindings(es: Client, alias: string): Promise<FindingSu
 
 /** Removes everything a test created in Elasticsearch and Redis. */
 export async function cleanup(es: Client, redis: Redis, names: TestNames): Promise<void> {
-  await es.indices.delete({ index: `${names.prefix}-*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
-  await es.indices.deleteIndexTemplate({ name: names.alias }, { ignore: [404] }).catch(() => undefined);
+  // expand_wildcards all: the alert-source index <alias>-alerts is hidden.
+  await es.indices.delete({ index: `${names.prefix}-*`, ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'all' }).catch(() => undefined);
+  for (const name of [names.alias, `${names.alias}-alerts`]) await es.indices.deleteIndexTemplate({ name }, { ignore: [404] }).catch(() => undefined);
   await deleteKeys(redis, `${names.keyPrefix}:*`);
 }
 

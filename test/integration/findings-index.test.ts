@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { ensureFindingsIndex, loadFindingsTemplate } from '../../src/sink/findings-index.js';
+import { alertSourceIndex } from '../../src/sink/alert-source.js';
+import { detectFieldTypes } from '../../src/sink/field-types.js';
+import { ensureFindingsIndex, findingsTemplateBody } from '../../src/sink/findings-index.js';
 import { testEsClient, uniqueName } from '../helpers/services.js';
 
-// A deployment made with template version 1 (before finding.proxies.refused) must accept
-// findings that carry the new field once the worker or `setup` installs version 2: the
-// indices already behind the alias get the new field too, not only indices made later.
+// A deployment made by an older release (template version 2: no event.ingested, ecs, related.*
+// or finding.id, command lines mapped keyword) must accept the findings of this release once the
+// worker or `setup` installs version 3: the indices already behind the alias get the new fields
+// too, a field never changes its type in place, and the hidden alert-source index appears.
+
+type Props = Record<string, estypes.MappingProperty & { properties?: Props }>;
 
 describe('the findings index after a template upgrade', () => {
   let es: Client;
@@ -14,36 +19,52 @@ describe('the findings index after a template upgrade', () => {
 
   before(async () => {
     es = testEsClient();
-    const file = loadFindingsTemplate();
-    const old = JSON.parse(JSON.stringify(file)) as typeof file;
-    const mappings = old.template.mappings as { _meta: { template_version: number }; properties: Record<string, any> };
-    delete mappings.properties['finding'].properties.proxies.properties.refused;
-    mappings._meta.template_version = 1;
-    old._meta.template_version = 1;
-    await es.indices.putIndexTemplate({ name: alias, index_patterns: [`${alias}-*`], priority: old.priority, _meta: old._meta, template: old.template });
+    const v2 = findingsTemplateBody(alias, { wildcard: false, matchOnlyText: false });
+    const props = v2.template.mappings.properties as Props;
+    delete props['ecs'];
+    delete props['related'];
+    delete props['event']?.properties?.['ingested'];
+    delete props['event']?.properties?.['id'];
+    delete props['finding']?.properties?.['id'];
+    props['message'] = { type: 'text' };
+    v2._meta = { ...v2._meta, template_version: 2 };
+    await es.indices.putIndexTemplate({ ...v2, template: { ...v2.template, mappings: { ...v2.template.mappings, _meta: { template_version: 2 } } } });
     await es.indices.create({ index: `${alias}-000001`, aliases: { [alias]: { is_write_index: true } } });
   });
 
   after(async () => {
-    await es.indices.delete({ index: `${alias}-*`, ignore_unavailable: true, allow_no_indices: true });
-    await es.indices.deleteIndexTemplate({ name: alias }, { ignore: [404] });
+    await es.indices.delete({ index: `${alias}-*`, ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'all' });
+    for (const name of [alias, alertSourceIndex(alias)]) await es.indices.deleteIndexTemplate({ name }, { ignore: [404] });
     await es.close();
   });
 
-  it('rejects a finding with a refused proxy before the upgrade (the mapping is strict)', async () => {
-    await assert.rejects(es.index({ index: alias, id: 'before', document: { finding: { proxies: [{ option: '-x', refused: 'x' }] } } }), /strict_dynamic_mapping_exception/);
+  it('rejects a finding with event.ingested before the upgrade (the mapping is strict)', async () => {
+    await assert.rejects(es.index({ index: alias, id: 'before', document: { event: { ingested: '2026-11-01T10:00:00Z' } } }), /strict_dynamic_mapping_exception/);
   });
 
-  it('updates the template and the existing index, which then accepts the field', async () => {
+  it('updates the template and adds the new fields to the existing index, keeping the types it has', async () => {
     const report = await ensureFindingsIndex(es, alias);
     assert.equal(report.template, 'updated');
     assert.equal(report.writeIndex, 'exists');
-    const mapping = await es.indices.getMapping({ index: `${alias}-000001` });
-    const proxies = (mapping[`${alias}-000001`]?.mappings.properties?.['finding'] as estypes.MappingObjectProperty | undefined)?.properties?.['proxies'] as
-      | estypes.MappingObjectProperty
-      | undefined;
-    assert.deepEqual(proxies?.properties?.['refused'], { type: 'keyword', ignore_above: 1024 });
-    await es.index({ index: alias, id: 'after', document: { finding: { proxies: [{ option: '-x', refused: 'curl rejects the unsupported proxy scheme ftp://' }] } }, refresh: true });
-    assert.equal((await ensureFindingsIndex(es, alias)).template, 'unchanged');
+    assert.deepEqual(report.fieldTypes, await detectFieldTypes(es));
+    const mapping = (await es.indices.getMapping({ index: `${alias}-000001` }))[`${alias}-000001`]?.mappings.properties as Props;
+    assert.deepEqual(mapping['event']?.properties?.['ingested'], { type: 'date' });
+    assert.deepEqual(mapping['related']?.properties?.['ip'], { type: 'ip' });
+    assert.deepEqual(mapping['finding']?.properties?.['id'], { type: 'keyword' });
+    assert.equal(mapping['process']?.properties?.['command_line']?.type, 'keyword', 'a type never changes in place');
+    await es.index({ index: alias, id: 'after', document: { event: { ingested: '2026-11-01T10:00:00Z' }, related: { ip: ['203.0.113.7'], hosts: ['web-01'] } }, refresh: true });
+  });
+
+  it('creates the hidden alert-source index <alias>-alerts, which <alias>* does not match', async () => {
+    const index = alertSourceIndex(alias);
+    const settings = await es.indices.getSettings({ index, flat_settings: true });
+    assert.equal(settings[index]?.settings?.['index.hidden'], 'true');
+    const seen = await es.indices.get({ index: `${alias}*` });
+    assert.deepEqual(Object.keys(seen), [`${alias}-000001`]);
+  });
+
+  it('changes nothing on a second run', async () => {
+    const again = await ensureFindingsIndex(es, alias);
+    assert.deepEqual([again.template, again.alertsTemplate, again.alertsIndex, again.fieldTypes], ['unchanged', 'unchanged', 'exists', undefined]);
   });
 });

@@ -20,29 +20,26 @@ interface ExpectedFinding {
   sourceKind: string;
 }
 
-const group = (dest: string, user: string, parent: string, process: string, pid: string, ppid: string) => ({
-  dest,
-  user,
-  parent_process_name: parent,
-  process_name: 'curl',
-  process,
-  process_id: pid,
-  parent_process_id: ppid,
-});
+/** A finding's group as stored: a value the event did not have (`missing`) is left out. */
+const missing = undefined;
+const group = (dest: string, user: string, parent: string | undefined, process: string, pid: string, ppid: string | undefined): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries({ dest, user, parent_process_name: parent, process_name: 'curl', process, process_id: pid, parent_process_id: ppid }).filter((e): e is [string, string] => e[1] !== undefined),
+  );
 
 /**
  * Worked out by hand from the fixture files. Not here: Defend's end-only and fork-only events
  * of pid 4242 (the exec of 4242 counts once), and Sysmon's Event ID 5 with a "(null)" image.
  */
 const expected: ExpectedFinding[] = [
-  { group: group('app-02', 'alice', 'unknown', 'curl -x http://198.51.100.23:3128 https://example.org/', '5150', '5100'), count: 1, sourceKind: 'auditd_manager' },
-  { group: group('build-07', 'bob', 'unknown', 'curl --socks5-hostname 203.0.113.50:1080 https://example.com/', '7044', '7001'), count: 1, sourceKind: 'auditbeat' },
-  { group: group('build-07', 'deploy', 'unknown', 'curl --preproxy socks5://203.0.113.60:1080 https://example.org/', '7301', '7290'), count: 1, sourceKind: 'auditbeat' },
-  { group: group('build-07', 'deploy', 'unknown', 'curl -x socks4a://203.0.113.61:1080 https://example.com/', '7310', '7290'), count: 1, sourceKind: 'auditbeat' },
-  { group: group('build-07', 'deploy', 'unknown', 'curl --proxy=http://198.51.100.40:8080 https://example.org/x', '7290', '7001'), count: 1, sourceKind: 'auditbeat' },
-  { group: group('cs-lnx-04', 'svc-sync', 'bash', 'curl --proxy http://198.51.100.80:3128 https://example.org/upload', '24811', 'unknown'), count: 1, sourceKind: 'crowdstrike_fdr' },
+  { group: group('app-02', 'alice', missing, 'curl -x http://198.51.100.23:3128 https://example.org/', '5150', '5100'), count: 1, sourceKind: 'auditd_manager' },
+  { group: group('build-07', 'bob', missing, 'curl --socks5-hostname 203.0.113.50:1080 https://example.com/', '7044', '7001'), count: 1, sourceKind: 'auditbeat' },
+  { group: group('build-07', 'deploy', missing, 'curl --preproxy socks5://203.0.113.60:1080 https://example.org/', '7301', '7290'), count: 1, sourceKind: 'auditbeat' },
+  { group: group('build-07', 'deploy', missing, 'curl -x socks4a://203.0.113.61:1080 https://example.com/', '7310', '7290'), count: 1, sourceKind: 'auditbeat' },
+  { group: group('build-07', 'deploy', missing, 'curl --proxy=http://198.51.100.40:8080 https://example.org/x', '7290', '7001'), count: 1, sourceKind: 'auditbeat' },
+  { group: group('cs-lnx-04', 'svc-sync', 'bash', 'curl --proxy http://198.51.100.80:3128 https://example.org/upload', '24811', missing), count: 1, sourceKind: 'crowdstrike_fdr' },
   { group: group('db-03', 'root', 'bash', 'curl --socks5 198.51.100.33:1080 https://example.com/', '6182', '6140'), count: 1, sourceKind: 'sysmon_linux' },
-  { group: group('legacy-09', 'elastic', 'unknown', 'curl -x socks5h://203.0.113.70:9050 http://example.com/', '9086', '9085'), count: 1, sourceKind: 'auditbeat' },
+  { group: group('legacy-09', 'elastic', missing, 'curl -x socks5h://203.0.113.70:9050 http://example.com/', '9086', '9085'), count: 1, sourceKind: 'auditbeat' },
   { group: group('s1-lnx-05', 'ops', 'bash', 'curl -x socks5h://203.0.113.90:1080 https://example.com/beacon', '30388', '30210'), count: 1, sourceKind: 'sentinel_one_cloud_funnel' },
   { group: group('web-01', 'deploy', 'bash', 'curl -x socks5h://203.0.113.7:1080 https://example.com/', '4242', '2201'), count: 1, sourceKind: 'elastic_defend' },
   { group: group('web-01', 'deploy', 'bash', 'curl -x socks5h://203.0.113.7:1080 https://example.com/', '4301', '2201'), count: 1, sourceKind: 'elastic_defend' },

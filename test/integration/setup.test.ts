@@ -37,9 +37,9 @@ describe('setup against the real Elasticsearch', () => {
 
   /** What `setup` installed, as Elasticsearch returns it: template, index settings and aliases. */
   async function snapshot(): Promise<unknown> {
-    const template = await es.indices.getIndexTemplate({ name: alias });
-    const index = await es.indices.get({ index: `${alias}-*` });
-    return { template: template.index_templates, index };
+    const templates = await Promise.all([alias, `${alias}-alerts`].map(async (name) => (await es.indices.getIndexTemplate({ name })).index_templates));
+    const index = await es.indices.get({ index: `${alias}-*`, expand_wildcards: 'all' });
+    return { templates, index };
   }
 
   before(async () => {
@@ -50,8 +50,8 @@ describe('setup against the real Elasticsearch', () => {
   });
 
   after(async () => {
-    await es.indices.delete({ index: `${alias}-*`, ignore_unavailable: true, allow_no_indices: true });
-    await es.indices.deleteIndexTemplate({ name: alias }, { ignore: [404] });
+    await es.indices.delete({ index: `${alias}-*`, ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'all' });
+    for (const name of [alias, `${alias}-alerts`]) await es.indices.deleteIndexTemplate({ name }, { ignore: [404] });
     if (ilmAvailable) await es.ilm.deleteLifecycle({ name: config.sink.ilmPolicy }, { ignore: [404, 400] });
     await es.close();
   });
@@ -84,7 +84,24 @@ describe('setup against the real Elasticsearch', () => {
       const settings = await es.indices.getSettings({ index: `${alias}-000001`, flat_settings: true });
       assert.equal((settings[`${alias}-000001`]?.settings as Record<string, unknown>)['index.lifecycle.name'], config.sink.ilmPolicy);
     }
-    assert.match(printed.join('\n'), /Kibana +saved objects +skipped: no Kibana URL given/);
+    assert.match(printed.join('\n'), /Kibana +saved objects and rule +skipped: no Kibana URL given/);
+  });
+
+  it('decides the field types from the cluster, and creates the hidden alert-source index with them', async () => {
+    // This node has neither the wildcard nor the mapper-extras module: keyword and text.
+    assert.deepEqual(first.fieldTypes, { wildcard: false, matchOnlyText: false });
+    assert.deepEqual(stepOf(first, 'field-types'), { step: 'field-types', wildcard: false, matchOnlyText: false });
+    assert.equal(stepOf(first, 'alerts-template')?.status, 'created');
+    assert.deepEqual(stepOf(first, 'alerts-index'), { step: 'alerts-index', index: `${alias}-alerts`, status: 'created' });
+    const mapping = await es.indices.getMapping({ index: [`${alias}-000001`, `${alias}-alerts`] });
+    for (const index of [`${alias}-000001`, `${alias}-alerts`]) {
+      const props = mapping[index]?.mappings.properties as Record<string, { type?: string; properties?: Record<string, { type?: string }> }>;
+      assert.equal(props['process']?.properties?.['command_line']?.type, 'keyword', index);
+      assert.equal(props['message']?.type, 'text', index);
+    }
+    const settings = await es.indices.getSettings({ index: `${alias}-alerts`, flat_settings: true });
+    assert.equal(settings[`${alias}-alerts`]?.settings?.['index.hidden'], 'true');
+    assert.match(printed.join('\n'), new RegExp(`^alert sources +${alias}-alerts \\(hidden\\) +created$`, 'm'));
   });
 
   it('changes nothing on a second run and reports every step unchanged', async () => {

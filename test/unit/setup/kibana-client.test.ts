@@ -16,9 +16,11 @@ import { loadSavedObjects, parseSavedObjects, versionMarker, type SavedObjectDoc
 
 // Kibana cannot run on this machine (no Docker, not packaged for Debian or npm), so the Kibana
 // client is tested against a local fake HTTP server that records every request and answers as
-// Kibana's saved objects API documents it (`_bulk_get`: one entry per object, a 404 error entry
-// for a missing one; `_import`: success, successResults, errors). This fake is used for this
-// unit test only; everything that can run against the real Elasticsearch does.
+// Kibana's saved objects API does (`_export`: the objects as NDJSON, or 400 "Error fetching
+// objects to export" listing each missing object with its 404, as core's SavedObjectsExportError
+// objectFetchError and the export route answer; `_import`: success, successResults, errors).
+// This fake is used for this unit test only; everything that can run against the real
+// Elasticsearch does.
 
 interface Recorded {
   method: string;
@@ -66,20 +68,25 @@ function client(options: Partial<KibanaClientOptions> = {}): KibanaClient {
   return new KibanaClient({ url: baseUrl, auth: { username: 'elastic', password: PASSWORD }, maxRetries: 0, retryDelayMs: 1, ...options });
 }
 
-/** A `_bulk_get` answer as Kibana gives it: stored attributes, or a 404 error entry. */
-function bulkGetReply(body: Buffer, stored: (type: string, id: string) => Record<string, unknown> | undefined): Reply {
-  const asked = JSON.parse(body.toString('utf8')) as { type: string; id: string }[];
-  return {
-    status: 200,
-    json: {
-      saved_objects: asked.map(({ type, id }) => {
-        const attributes = stored(type, id);
-        return attributes === undefined
-          ? { id, type, error: { statusCode: 404, error: 'Not Found', message: `Saved object [${type}/${id}] not found` } }
-          : { id, type, attributes, references: [], namespaces: ['default'] };
-      }),
-    },
-  };
+/**
+ * An `_export` answer as Kibana gives it: every object asked for as one NDJSON line, or, when
+ * any is missing, 400 with each missing object and its 404 (nothing exported).
+ */
+function exportReply(body: Buffer, stored: (type: string, id: string) => Record<string, unknown> | undefined): Reply {
+  const asked = (JSON.parse(body.toString('utf8')) as { objects: { type: string; id: string }[] }).objects;
+  const missing = asked.filter(({ type, id }) => stored(type, id) === undefined);
+  if (missing.length > 0) {
+    return {
+      status: 400,
+      json: {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'Error fetching objects to export',
+        attributes: { objects: missing.map(({ type, id }) => ({ id, type, error: { statusCode: 404, error: 'Not Found', message: `Saved object [${type}/${id}] not found` } })) },
+      },
+    };
+  }
+  return { status: 200, text: asked.map(({ type, id }) => JSON.stringify({ id, type, attributes: stored(type, id), references: [], managed: false, coreMigrationVersion: '8.8.0' })).join('\n') };
 }
 
 /** The saved objects in a recorded multipart `_import` body. */
@@ -97,10 +104,10 @@ function importReply(req: Recorded): Reply {
   return { status: 200, json: { success: true, successCount: sent.length, successResults: sent.map((o) => ({ type: o.type, id: o.id, meta: { title: 'x' } })), warnings: [] } };
 }
 
-/** Serves `_bulk_get` from `stored` and records imports; anything else is a 404. */
+/** Serves `_export` from `stored` and records imports; anything else is a 404. */
 function kibana(stored: (type: string, id: string) => Record<string, unknown> | undefined, onImport: Handler = importReply): Handler {
   return (req) => {
-    if (req.url.endsWith('/api/saved_objects/_bulk_get')) return bulkGetReply(req.body, stored);
+    if (req.url.endsWith('/api/saved_objects/_export')) return exportReply(req.body, stored);
     if (req.url.includes('/api/saved_objects/_import')) return onImport(req);
     return { status: 404, json: { statusCode: 404, error: 'Not Found', message: 'Not Found' } };
   };
@@ -118,14 +125,15 @@ describe('the Kibana client against a fake Kibana', () => {
     handler = kibana(() => undefined);
     const reports = await importSavedObjects(client(), objects);
     assert.deepEqual(reports.map((r) => r.status), objects.map(() => 'created'));
-    assert.deepEqual(requests.map((r) => `${r.method} ${r.url}`), ['POST /api/saved_objects/_bulk_get', 'POST /api/saved_objects/_import?overwrite=true']);
+    // One export that finds none (400, every object missing), then the import.
+    assert.deepEqual(requests.map((r) => `${r.method} ${r.url}`), ['POST /api/saved_objects/_export', 'POST /api/saved_objects/_import?overwrite=true']);
     for (const r of requests) {
       assert.equal(r.headers['kbn-xsrf'], 'true');
       assert.equal(r.headers.authorization, `Basic ${Buffer.from(`elastic:${PASSWORD}`).toString('base64')}`);
     }
-    const [bulkGet, imported] = requests as [Recorded, Recorded];
-    assert.equal(bulkGet.headers['content-type'], 'application/json');
-    assert.deepEqual(JSON.parse(bulkGet.body.toString('utf8')), objects.map(({ type, id }) => ({ type, id })));
+    const [exported, imported] = requests as [Recorded, Recorded];
+    assert.equal(exported.headers['content-type'], 'application/json');
+    assert.deepEqual(JSON.parse(exported.body.toString('utf8')), { objects: objects.map(({ type, id }) => ({ type, id })), includeReferencesDeep: false, excludeExportDetails: true });
     assert.match(String(imported.headers['content-type']), /^multipart\/form-data; boundary=/);
     const text = imported.body.toString('utf8');
     assert.match(text, /Content-Disposition: form-data; name="file"; filename="curl-proxy-findings\.ndjson"/i);
@@ -135,14 +143,14 @@ describe('the Kibana client against a fake Kibana', () => {
   it('sends an API key as "Authorization: ApiKey" and puts the space and a base path in front of the API', async () => {
     handler = kibana(() => undefined);
     await importSavedObjects(client({ url: `${baseUrl}/kibana/`, auth: { apiKey: API_KEY }, space: 'team-a' }), objects);
-    assert.deepEqual(requests.map((r) => r.url), ['/kibana/s/team-a/api/saved_objects/_bulk_get', '/kibana/s/team-a/api/saved_objects/_import?overwrite=true']);
+    assert.deepEqual(requests.map((r) => r.url), ['/kibana/s/team-a/api/saved_objects/_export', '/kibana/s/team-a/api/saved_objects/_import?overwrite=true']);
     for (const r of requests) assert.equal(r.headers.authorization, `ApiKey ${API_KEY}`);
   });
 
   it('sends no Authorization header when Kibana security is off, and no /s/ prefix for the default space', async () => {
     handler = kibana(() => undefined);
     await importSavedObjects(client({ auth: undefined, space: 'default' }), objects);
-    assert.equal(requests[0]?.url, '/api/saved_objects/_bulk_get');
+    assert.equal(requests[0]?.url, '/api/saved_objects/_export');
     for (const r of requests) assert.equal(r.headers.authorization, undefined);
   });
 
@@ -155,7 +163,7 @@ describe('the Kibana client against a fake Kibana', () => {
     });
     const reports = await importSavedObjects(client(), objects);
     assert.deepEqual(reports.map((r) => r.status), objects.map(() => 'unchanged'));
-    assert.deepEqual(requests.map((r) => r.url), ['/api/saved_objects/_bulk_get'], 'no import request');
+    assert.deepEqual(requests.map((r) => r.url), ['/api/saved_objects/_export'], 'one export that finds them all, no import request');
   });
 
   it('imports only the objects that are missing or carry another version marker', async () => {
@@ -172,7 +180,10 @@ describe('the Kibana client against a fake Kibana', () => {
     assert.equal(status[`dashboard/${dashboard.id}`], 'updated');
     assert.equal(status[`lens/${firstLens.id}`], 'created');
     assert.equal(Object.values(status).filter((s) => s === 'unchanged').length, objects.length - 2);
-    const sent = importedObjects(requests[1] as Recorded);
+    // The first export names the missing Lens, the second exports the others, then the import.
+    assert.deepEqual(requests.map((r) => r.url.replace(/\?.*/, '')), ['/api/saved_objects/_export', '/api/saved_objects/_export', '/api/saved_objects/_import']);
+    assert.equal((JSON.parse((requests[1] as Recorded).body.toString('utf8')) as { objects: unknown[] }).objects.length, objects.length - 1);
+    const sent = importedObjects(requests[2] as Recorded);
     assert.deepEqual(sent.map((o) => `${o.type}/${o.id}`).sort(), [`dashboard/${dashboard.id}`, `lens/${firstLens.id}`].sort());
     assert.ok(MARKER !== '' && sent.every((o) => versionMarker(o.attributes) === MARKER));
   });
@@ -222,12 +233,12 @@ describe('the Kibana client against a fake Kibana', () => {
 
   it('retries a 503 and then gives up with a retryable error naming the status', async () => {
     handler = () => ({ status: 503, json: { statusCode: 503, error: 'Service Unavailable', message: 'Kibana server is not ready yet' } });
-    await assert.rejects(client({ maxRetries: 2 }).bulkGet([{ type: 'dashboard', id: 'x' }]), (err: unknown) => {
+    await assert.rejects(client({ maxRetries: 2 }).exportObjects([{ type: 'dashboard', id: 'x' }]), (err: unknown) => {
       secretFree(err);
       const e = err as KibanaError;
       assert.equal(e.retryable, true);
       assert.equal(e.status, 503);
-      assert.match(e.message, /^kibana: looking up the saved objects \(http:\/\/127\.0\.0\.1:\d+, space default\): HTTP 503 Service Unavailable: Kibana server is not ready yet$/);
+      assert.match(e.message, /^kibana: looking up the saved objects \(_export\) \(http:\/\/127\.0\.0\.1:\d+, space default\): HTTP 503 Service Unavailable: Kibana server is not ready yet$/);
       return true;
     });
     assert.equal(requests.length, 3, 'one request and two retries');
@@ -235,7 +246,7 @@ describe('the Kibana client against a fake Kibana', () => {
 
   it('treats a 500 as retryable and a 401 as final, and never repeats credentials Kibana echoes back', async () => {
     handler = (req) => ({ status: 500, json: { statusCode: 500, error: 'Internal Server Error', message: `boom for ${String(req.headers.authorization)} / ${PASSWORD}` } });
-    await assert.rejects(client().bulkGet([{ type: 'lens', id: 'x' }]), (err: unknown) => secretFree(err) && (err as KibanaError).retryable);
+    await assert.rejects(client().exportObjects([{ type: 'lens', id: 'x' }]), (err: unknown) => secretFree(err) && (err as KibanaError).retryable);
 
     handler = (req) => ({ status: 401, json: { statusCode: 401, error: 'Unauthorized', message: `unable to authenticate with ${String(req.headers.authorization)}` } });
     for (const auth of [{ username: 'elastic', password: PASSWORD }, { apiKey: API_KEY }]) {
@@ -249,9 +260,22 @@ describe('the Kibana client against a fake Kibana', () => {
     }
   });
 
-  it('fails on a per-object error other than "not found" in the _bulk_get answer', async () => {
-    handler = () => ({ status: 200, json: { saved_objects: [{ id: 'x', type: 'lens', error: { statusCode: 403, error: 'Forbidden', message: 'Unable to bulk_get lens' } }] } });
-    await assert.rejects(client().bulkGet([{ type: 'lens', id: 'x' }]), /lens\/x: HTTP 403 Unable to bulk_get lens/);
+  it('fails on a per-object error other than "not found" in the _export answer', async () => {
+    handler = () => ({ status: 400, json: { statusCode: 400, error: 'Bad Request', message: 'Error fetching objects to export', attributes: { objects: [{ id: 'x', type: 'lens', error: { statusCode: 403, error: 'Forbidden', message: 'Unable to bulk_get lens' } }] } } });
+    await assert.rejects(client().exportObjects([{ type: 'lens', id: 'x' }]), /lens\/x: HTTP 403 Unable to bulk_get lens/);
+  });
+
+  it('fails on a 400 that lists no object (a request Kibana rejects), instead of calling everything missing', async () => {
+    handler = () => ({ status: 400, json: { statusCode: 400, error: 'Bad Request', message: '[request body.objects]: expected value of type [array]' } });
+    await assert.rejects(client().exportObjects([{ type: 'lens', id: 'x' }]), /HTTP 400 Bad Request: \[request body.objects\]/);
+  });
+
+  it('reads the objects of an export that finds them all from its NDJSON lines', async () => {
+    handler = () => ({ status: 200, text: `${JSON.stringify({ id: 'x', type: 'lens', attributes: { title: 'X' } })}\n${JSON.stringify({ id: 'y', type: 'search', attributes: { title: 'Y' } })}\n` });
+    assert.deepEqual(await client().exportObjects([{ type: 'search', id: 'y' }, { type: 'lens', id: 'x' }]), [
+      { type: 'search', id: 'y', found: true, attributes: { title: 'Y' } },
+      { type: 'lens', id: 'x', found: true, attributes: { title: 'X' } },
+    ]);
   });
 
   it('does not follow a redirect, which would carry the credentials elsewhere, and names its target', async () => {
@@ -263,7 +287,7 @@ describe('the Kibana client against a fake Kibana', () => {
     await new Promise<void>((res) => redirecting.listen(0, '127.0.0.1', res));
     try {
       const url = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
-      await assert.rejects(client({ url }).bulkGet([{ type: 'lens', id: 'x' }]), (err: unknown) => {
+      await assert.rejects(client({ url }).exportObjects([{ type: 'lens', id: 'x' }]), (err: unknown) => {
         secretFree(err);
         assert.match((err as KibanaError).message, /HTTP 302 redirect to https:\/\/login\.example\.com\/sso; set kibana\.url to the address Kibana answers on/);
         return true;
@@ -276,7 +300,7 @@ describe('the Kibana client against a fake Kibana', () => {
 
   it('fails clearly when the URL answers something that is not Kibana', async () => {
     handler = () => ({ status: 200, text: '<html>proxy login</html>' });
-    await assert.rejects(client().bulkGet([{ type: 'lens', id: 'x' }]), /expected a JSON answer from Kibana, got HTTP 200 <html>proxy login<\/html>/);
+    await assert.rejects(client().exportObjects([{ type: 'lens', id: 'x' }]), /expected a JSON answer from Kibana, got HTTP 200 <html>proxy login<\/html>/);
   });
 
   it('reports a Kibana that does not answer as retryable, without credentials', async () => {
@@ -284,7 +308,7 @@ describe('the Kibana client against a fake Kibana', () => {
     await new Promise<void>((res) => closed.listen(0, '127.0.0.1', res));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((res) => closed.close(() => res()));
-    await assert.rejects(client({ url: `http://127.0.0.1:${port}` }).bulkGet([{ type: 'lens', id: 'x' }]), (err: unknown) => {
+    await assert.rejects(client({ url: `http://127.0.0.1:${port}` }).exportObjects([{ type: 'lens', id: 'x' }]), (err: unknown) => {
       secretFree(err);
       assert.equal((err as KibanaError).retryable, true);
       assert.match((err as KibanaError).message, /no answer: fetch failed \(ECONNREFUSED\)/);
@@ -362,7 +386,7 @@ describe('a Kibana behind a private CA (kibana.caFile)', () => {
     assert.ok(c !== undefined);
     const reports = await importSavedObjects(c, objects);
     assert.ok(reports.every((r) => r.status === 'created'));
-    assert.deepEqual(requests.map((r) => r.url), ['/s/soc/api/saved_objects/_bulk_get', '/s/soc/api/saved_objects/_import?overwrite=true']);
+    assert.deepEqual(requests.map((r) => r.url), ['/s/soc/api/saved_objects/_export', '/s/soc/api/saved_objects/_import?overwrite=true']);
     assert.equal(requests[1]?.headers['kbn-xsrf'], 'true');
     assert.equal(requests[1]?.headers.authorization, `ApiKey ${API_KEY}`);
     assert.deepEqual(importedObjects(requests[1] as Recorded), objects);
@@ -370,7 +394,7 @@ describe('a Kibana behind a private CA (kibana.caFile)', () => {
 
   it('refuses the certificate without the CA file, as a retryable failure without credentials', { skip }, async () => {
     handler = kibana(() => undefined);
-    await assert.rejects(client({ url: tlsUrl, auth: { apiKey: API_KEY } }).bulkGet([{ type: 'lens', id: 'x' }]), (err: unknown) => {
+    await assert.rejects(client({ url: tlsUrl, auth: { apiKey: API_KEY } }).exportObjects([{ type: 'lens', id: 'x' }]), (err: unknown) => {
       secretFree(err);
       assert.match((err as KibanaError).message, /no answer: fetch failed \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/);
       return true;

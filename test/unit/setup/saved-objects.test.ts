@@ -9,6 +9,7 @@ import {
   loadSavedObjects,
   parseSavedObjects,
   savedObjectsFile,
+  spaceObjectId,
   versionMarker,
   type SavedObjectDoc,
 } from '../../../src/setup/saved-objects.js';
@@ -53,7 +54,7 @@ function mappedFields(node: MappingNode, path = '', out = new Map<string, string
 }
 const fields = mappedFields(template.template.mappings);
 
-const aggregatable = new Set(['keyword', 'long', 'integer', 'short', 'byte', 'double', 'float', 'date', 'boolean', 'ip']);
+const aggregatable = new Set(['keyword', 'wildcard', 'long', 'integer', 'short', 'byte', 'double', 'float', 'date', 'boolean', 'ip']);
 
 /**
  * Field names in a KQL or Lucene query string: the `name` of every `name:` / `name :` clause.
@@ -91,7 +92,8 @@ interface LensColumn {
   operationType: string;
   sourceField?: string;
   dataType?: string;
-  params?: { orderBy?: { type: string; columnId?: string } };
+  label?: string;
+  params?: { orderBy?: { type: string; columnId?: string }; missingBucket?: boolean };
 }
 interface LensLayer {
   columns: Record<string, LensColumn>;
@@ -109,6 +111,7 @@ interface Panel {
   type: string;
   panelIndex: string;
   panelRefName?: string;
+  title?: string;
   gridData: { x: number; y: number; w: number; h: number; i: string };
 }
 const panelsOf = (o: SavedObjectDoc): Panel[] => JSON.parse(String(o.attributes.panelsJSON)) as Panel[];
@@ -249,7 +252,7 @@ describe('kibana/curl-proxy-findings.ndjson', () => {
     assert.deepEqual(queryFields({ query: 'host.name : "a" and not finding.proxies.scheme:socks5h', language: 'kuery' }), ['host.name', 'finding.proxies.scheme']);
     assert.deepEqual(queryFields({ query: '', language: 'kuery' }), []);
     assert.deepEqual(filterFields([{ meta: { key: 'user.name' }, query: { match_phrase: { 'user.name': 'root' } } }, { exists: { field: 'host.name' } }]), ['user.name', 'user.name', 'host.name']);
-    assert.equal(fields.get('process.command_line.text'), 'text', 'multi-fields count as fields');
+    assert.equal(fields.get('process.command_line.text'), 'match_only_text', 'multi-fields count as fields');
     assert.equal(fields.get('finding.events'), undefined, 'objects mapped enabled: false have no searchable fields');
   });
 
@@ -332,6 +335,40 @@ describe('kibana/curl-proxy-findings.ndjson', () => {
       assert.doesNotThrow(() => JSON.parse(String(dashboard.attributes.optionsJSON)));
       assert.deepEqual(searchSource(dashboard), { query: { query: '', language: 'kuery' }, filter: [] });
     });
+
+    it('refreshes every five minutes, not every minute, over its seven days', () => {
+      assert.deepEqual(dashboard.attributes.refreshInterval, { pause: false, value: 300_000 });
+      assert.equal(dashboard.attributes.timeFrom, 'now-7d');
+    });
+
+    it('says in every panel title that it counts findings, and that a finding with several proxies counts under each', () => {
+      for (const p of panels) assert.match(String(p.title), /[Ff]indings/, `panel ${p.panelIndex}: ${String(p.title)}`);
+      for (const p of panels.filter((x) => /proxy/.test(String(x.title)))) assert.match(String(p.title), /a finding with several proxies counts under each/);
+    });
+  });
+
+  describe('what the charts say they count', () => {
+    for (const lens of ofType('lens')) {
+      it(`${lens.id}: its title and description say "findings" and that a finding counts once, whatever its count`, () => {
+        assert.match(String(lens.attributes.title), /findings/);
+        assert.match(String(lens.attributes.description), /counts once/);
+        const columns = Object.values(lensState(lens).datasourceStates.formBased?.layers ?? {}).flatMap((layer) => Object.values(layer.columns));
+        const metric = columns.find((c) => c.operationType === 'count');
+        assert.match(String(metric?.label), /^Findings/);
+      });
+    }
+
+    it('shows no "missing" bucket, so a value the source did not have never becomes a bar', () => {
+      for (const lens of ofType('lens')) {
+        for (const c of Object.values(lensState(lens).datasourceStates.formBased?.layers ?? {}).flatMap((layer) => Object.values(layer.columns))) {
+          if (c.operationType === 'terms') assert.equal(c.params?.missingBucket, false, `${lens.id}: ${c.sourceField}`);
+        }
+      }
+    });
+
+    it('carries the current version marker everywhere, so setup replaces the objects of the previous release', () => {
+      for (const o of objects.filter((x) => x.type !== 'index-pattern')) assert.equal(versionMarker(o.attributes), 'curl-proxy-detector saved objects v2', `${o.type}/${o.id}`);
+    });
   });
 });
 
@@ -345,6 +382,14 @@ describe('loading the saved objects for setup', () => {
     const dataView = loaded.find((o) => o.type === 'index-pattern');
     assert.equal(dataView?.attributes.title, 'team-a-findings*');
     assert.deepEqual(loaded.filter((o) => o.type !== 'index-pattern'), objects.filter((o) => o.type !== 'index-pattern'));
+  });
+
+  it('gives every id and reference the space outside the default space, so each space has its own objects to find again', () => {
+    const loaded = loadSavedObjects('curl-proxy-findings', 'secops');
+    assert.deepEqual(loaded.map((o) => o.id), objects.map((o) => `${o.id}-secops`));
+    for (const o of loaded) for (const r of o.references) assert.ok(loaded.some((x) => x.type === r.type && x.id === r.id), `${o.type}/${o.id} -> ${r.type}/${r.id}`);
+    assert.deepEqual(loaded.map((o) => o.attributes), objects.map((o) => o.attributes), 'only ids and references change');
+    assert.equal(spaceObjectId(DATA_VIEW_ID, 'default'), DATA_VIEW_ID);
   });
 
   it('reports the line of a broken object', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MISSING } from '../../../src/aggregate/group.js';
 import { RULE_METADATA } from '../../../src/rule/metadata.js';
 import { encodeFinding, type FindingDocument, type FindingInput } from '../../../src/sink/encode.js';
 import { BARE_INPUT, DEFEND_INDEX, DEFEND_INPUT, FULL_INPUT, SPLUNK_INPUT } from './finding-inputs.js';
@@ -27,12 +28,14 @@ describe('encodeFinding renders a group as the ECS finding the issue specifies',
     assert.deepEqual(doc, {
       '@timestamp': '2026-11-01T10:15:30.123Z',
       message: 'An instance of curl was identified on endpoint web-01 by user root utilizing a proxy. Review activity for further details.',
+      ecs: { version: '8.17.0' },
       event: {
         kind: 'alert',
         category: ['process'],
         type: ['start'],
         start: '2026-11-01T10:15:30.123Z',
         end: '2026-11-01T10:48:02.005Z',
+        ingested: '2026-11-01T10:48:03.250Z',
         risk_score: 56,
         risk_score_norm: 56,
         severity: 47,
@@ -48,13 +51,14 @@ describe('encodeFinding renders a group as the ECS finding the issue specifies',
         executable: '/usr/bin/curl',
         parent: { name: 'bash', pid: 2201, executable: '/usr/bin/bash', command_line: '-bash' },
       },
+      related: { hosts: ['web-01'], user: ['root'], ip: ['10.0.0.5'] },
       rule: {
         id: 'bd596c22-ad1e-44fc-b242-817253ce8b08',
         uuid: 'bd596c22-ad1e-44fc-b242-817253ce8b08',
         name: 'Linux Proxy Socks Curl',
         version: String(RULE_METADATA.version),
         description: RULE_METADATA.description,
-        reference: 'https://research.splunk.com/endpoint/bd596c22-ad1e-44fc-b242-817253ce8b08/',
+        reference: [...RULE_METADATA.reference],
         author: [...RULE_METADATA.author],
         ruleset: 'curl-proxy-detector',
         category: 'TTP',
@@ -69,6 +73,7 @@ describe('encodeFinding renders a group as the ECS finding the issue specifies',
         },
       },
       finding: {
+        id: 'b054b3e5befedf368ff76e559f9676fc364b1d68',
         count: 3,
         first_time: '2026-11-01T10:15:30.123Z',
         last_time: '2026-11-01T10:48:02.005Z',
@@ -115,6 +120,17 @@ describe('encodeFinding renders a group as the ECS finding the issue specifies',
   // The same facts, one by one, as the issue lists them: a failure names the broken field.
   const required: [path: string, expected: unknown][] = [
     ['event.kind', 'alert'],
+    ['event.ingested', '2026-11-01T10:48:03.250Z'],
+    ['ecs.version', '8.17.0'],
+    ['related.hosts', ['web-01']],
+    ['related.user', ['root']],
+    ['related.ip', ['10.0.0.5']],
+    ['rule.reference', [
+      'https://research.splunk.com/endpoint/bd596c22-ad1e-44fc-b242-817253ce8b08/',
+      'https://curl.se/docs/manpage.html#-x',
+      'https://curl.se/docs/manpage.html#--preproxy',
+      'https://curl.se/docs/manpage.html#--socks5-hostname',
+    ]],
     ['event.start', '2026-11-01T10:15:30.123Z'],
     ['event.end', '2026-11-01T10:48:02.005Z'],
     ['finding.count', 3],
@@ -249,17 +265,59 @@ describe('encodeFinding renders optional and odd fields', () => {
     assert.equal((field(doc, 'finding.events') as unknown[]).length, 2);
   });
 
-  it('renders a group with nothing known: "unknown" names, no pids, default mode and source kind', () => {
+  it('leaves out every value a group with nothing known did not have: no host, user, process, related or risk object, no "unknown"', () => {
     const doc = encodeFinding(BARE_INPUT);
-    assert.deepEqual(doc['process'], { name: 'unknown', command_line: 'unknown', parent: { name: 'unknown' } });
-    assert.deepEqual(doc['host'], { name: 'unknown' });
-    assert.deepEqual(doc['user'], { name: 'unknown' });
-    assert.equal(doc['message'], 'An instance of unknown was identified on endpoint unknown by user unknown utilizing a proxy. Review activity for further details.');
+    for (const path of ['host', 'user', 'process', 'related']) assert.equal(Object.hasOwn(doc, path), false, `${path} is left out`);
+    assert.deepEqual(field(doc, 'finding.group'), {});
+    assert.deepEqual(field(doc, 'finding.risk_objects'), []);
+    assert.deepEqual(field(doc, 'finding.threat_objects'), []);
+    assert.equal(doc['message'], 'An instance of (not recorded) was identified on endpoint (not recorded) by user (not recorded) utilizing a proxy. Review activity for further details.');
     assert.equal(field(doc, 'finding.mode'), 'argv');
     assert.equal(field(doc, 'finding.reason'), '');
     assert.equal(field(doc, 'finding.source_kind'), 'ecs');
     assert.deepEqual(field(doc, 'finding.proxies'), []);
-    assert.equal(field(doc, 'finding.group.process_id'), 'unknown', 'the group keeps the CIM value even where process.pid cannot');
+    assert.doesNotMatch(JSON.stringify(doc), /"unknown"/);
+  });
+
+  it('leaves out only the missing user: no user.name, no user risk object, no related.user, and the message says so', () => {
+    const doc = encodeFinding({ ...DEFEND_INPUT, group: { ...DEFEND_INPUT.group, user: MISSING } });
+    assert.equal(Object.hasOwn(doc, 'user'), false);
+    assert.deepEqual(field(doc, 'host'), { name: 'web-01' });
+    assert.deepEqual(field(doc, 'related'), { hosts: ['web-01'], ip: ['10.0.0.5'] });
+    assert.deepEqual((field(doc, 'finding.risk_objects') as { field: string }[]).map((o) => o.field), ['dest']);
+    assert.equal(Object.hasOwn(field(doc, 'finding.group') as object, 'user'), false);
+    assert.equal(doc['message'], 'An instance of curl was identified on endpoint web-01 by user (not recorded) utilizing a proxy. Review activity for further details.');
+  });
+
+  it('leaves out a missing parent name but keeps what the event told of the parent', () => {
+    const doc = encodeFinding({ ...DEFEND_INPUT, group: { ...DEFEND_INPUT.group, parent_process_name: MISSING } });
+    assert.deepEqual(field(doc, 'process.parent'), { pid: 2201, executable: '/usr/bin/bash', command_line: '-bash' });
+  });
+
+  it('keeps a real value "unknown" as written: it is what the source said', () => {
+    const doc = encodeFinding({ ...DEFEND_INPUT, group: { ...DEFEND_INPUT.group, user: 'unknown' } });
+    assert.deepEqual(field(doc, 'user'), { name: 'unknown' });
+  });
+
+  it('puts proxy addresses in related.ip (IPv6 without brackets) and proxy names in related.hosts, each once', () => {
+    const meta = DEFEND_INPUT.state.meta as NonNullable<FindingInput['state']['meta']>;
+    const proxy = meta.proxies[0] as (typeof meta.proxies)[number];
+    const proxies = [
+      { ...proxy, host: '10.0.0.5' },
+      { ...proxy, host: '[2001:db8::7]' },
+      { ...proxy, host: 'proxy.example.net' },
+      { ...proxy, host: '10.0.0.5' },
+      { ...proxy, host: null },
+    ];
+    const doc = encodeFinding({ ...DEFEND_INPUT, state: { ...DEFEND_INPUT.state, meta: { ...meta, proxies } } });
+    assert.deepEqual(field(doc, 'related'), { hosts: ['web-01', 'proxy.example.net'], user: ['root'], ip: ['10.0.0.5', '2001:db8::7'] });
+  });
+
+  it('writes the time of this write as event.ingested, and nothing else of the write time', () => {
+    const a = encodeFinding(DEFEND_INPUT);
+    const b = encodeFinding({ ...DEFEND_INPUT, ingestedMs: DEFEND_INPUT.ingestedMs + 60_000 });
+    assert.equal(field(b, 'event.ingested'), '2026-11-01T10:49:03.250Z');
+    assert.deepEqual({ ...b, event: { ...(b['event'] as object), ingested: field(a, 'event.ingested') } }, a);
   });
 
   const pids: [processId: string, pid: number | undefined][] = [
@@ -274,12 +332,13 @@ describe('encodeFinding renders optional and odd fields', () => {
     ['0x10', undefined],
     [' 42', undefined],
     ['unknown', undefined],
+    [MISSING, undefined],
   ];
   for (const [processId, pid] of pids) {
     it(`${pid === undefined ? 'leaves out' : `writes ${pid} as`} process.pid for the CIM process_id ${JSON.stringify(processId)}`, () => {
       const doc = encodeFinding({ ...DEFEND_INPUT, group: { ...DEFEND_INPUT.group, process_id: processId } });
       assert.equal(field(doc, 'process.pid'), pid);
-      assert.equal(field(doc, 'finding.group.process_id'), processId);
+      assert.equal(field(doc, 'finding.group.process_id'), processId === MISSING ? undefined : processId);
     });
   }
 

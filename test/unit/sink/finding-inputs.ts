@@ -1,6 +1,6 @@
 import type { MatchMeta } from '../../../src/aggregate/classify.js';
 import type { GroupState } from '../../../src/aggregate/group-store.js';
-import type { GroupValues } from '../../../src/aggregate/group.js';
+import { MISSING, type GroupValues } from '../../../src/aggregate/group.js';
 import type { FindingInput } from '../../../src/sink/encode.js';
 
 /**
@@ -13,6 +13,8 @@ export const DEFEND_INDEX = '.ds-logs-endpoint.events.process-default-2026.11.01
 export const DEFEND_BUCKET = Date.UTC(2026, 10, 1, 10);
 export const DEFEND_FIRST_MS = Date.UTC(2026, 10, 1, 10, 15, 30, 123);
 export const DEFEND_LAST_MS = Date.UTC(2026, 10, 1, 10, 48, 2, 5);
+/** When the sink writes the finding (its `event.ingested`). */
+export const DEFEND_WRITTEN_MS = Date.UTC(2026, 10, 1, 10, 48, 3, 250);
 
 export const DEFEND_GROUP: GroupValues = {
   dest: 'web-01',
@@ -54,6 +56,7 @@ export const DEFEND_INPUT: FindingInput = {
   bucketMs: HOUR,
   eventRefs: DEFEND_REFS,
   maxEventRefs: 1_000,
+  ingestedMs: DEFEND_WRITTEN_MS,
 };
 
 /** Every optional field filled: original file name, a proxy with an evasion, ids with '|'. */
@@ -104,6 +107,7 @@ export const FULL_INPUT: FindingInput = {
   bucketMs: HOUR,
   eventRefs: ['ecs-process-2026.11.01|a|1', 'ecs-process-2026.11.01|b|2'],
   maxEventRefs: 1_000,
+  ingestedMs: Date.UTC(2026, 10, 1, 10, 41, 1),
 };
 
 /** A splunk-mode match: its proxies have no scheme, host or port. */
@@ -127,16 +131,17 @@ export const SPLUNK_INPUT: FindingInput = {
 export const BARE_INPUT: FindingInput = {
   state: { findingId: '0'.repeat(40), count: 1, firstMs: 0, lastMs: 0, meta: undefined, seeded: false, index: undefined, firstRef: 'i|x', lastRef: 'i|x', writtenCount: undefined },
   group: {
-    dest: 'unknown',
-    user: 'unknown',
-    parent_process_name: 'unknown',
-    process_name: 'unknown',
-    process: 'unknown',
-    process_id: 'unknown',
-    parent_process_id: 'unknown',
+    dest: MISSING,
+    user: MISSING,
+    parent_process_name: MISSING,
+    process_name: MISSING,
+    process: MISSING,
+    process_id: MISSING,
+    parent_process_id: MISSING,
   },
   bucketStartMs: 0,
   bucketMs: HOUR,
   eventRefs: ['i|x'],
   maxEventRefs: 1_000,
+  ingestedMs: 1_000,
 };

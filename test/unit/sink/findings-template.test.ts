@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { isIP } from 'node:net';
+import { encodeAlertSource } from '../../../src/sink/alert-source.js';
 import { encodeFinding, type FindingInput } from '../../../src/sink/encode.js';
+import { adaptMappings } from '../../../src/sink/field-types.js';
 import { BARE_INPUT, DEFEND_INPUT, FULL_INPUT, SPLUNK_INPUT } from './finding-inputs.js';
 
 /** One node of an Elasticsearch mapping (only what this check reads). */
@@ -42,6 +45,7 @@ function problems(value: unknown, node: MappingNode, path: string): string[] {
   if (type === undefined || type === 'object') return [`${path}: a ${typeof value}, but mapped as an object`];
   if (typeof value === 'string') {
     if (type === 'date') return Number.isNaN(Date.parse(value)) ? [`${path}: "${value}" is not a date`] : [];
+    if (type === 'ip') return isIP(value) === 0 ? [`${path}: "${value}" is not an IP address`] : [];
     return textual.has(type) ? [] : [`${path}: a string, but mapped as ${type}`];
   }
   if (typeof value === 'number') {
@@ -67,7 +71,7 @@ function documentLeaves(value: unknown, path = ''): string[] {
   return [path];
 }
 
-describe('mappings/findings-template.json accepts every finding encodeFinding writes', () => {
+describe('mappings/findings-template.json accepts every finding encodeFinding writes, and its alert source', () => {
   it('is dynamic: strict, so an unmapped field would reject the whole finding', () => {
     assert.equal(root.dynamic, 'strict');
   });
@@ -78,14 +82,21 @@ describe('mappings/findings-template.json accepts every finding encodeFinding wr
     ['a splunk-mode finding', SPLUNK_INPUT],
     ['a finding with nothing known', BARE_INPUT],
   ];
+  const fallback = adaptMappings(root, { wildcard: false, matchOnlyText: false });
   for (const [name, input] of inputs) {
     it(`maps every field of ${name} with a type that accepts its value`, () => {
       assert.deepEqual(problems(JSON.parse(JSON.stringify(encodeFinding(input))), root, ''), []);
     });
+    it(`maps every field of the alert source of ${name}`, () => {
+      assert.deepEqual(problems(JSON.parse(JSON.stringify(encodeAlertSource(encodeFinding(input), Date.UTC(2026, 10, 1, 11)))), root, ''), []);
+    });
+    it(`maps every field of ${name} on a cluster without wildcard and match_only_text too`, () => {
+      assert.deepEqual(problems(JSON.parse(JSON.stringify(encodeFinding(input))), fallback, ''), []);
+    });
   }
 
-  it('maps no field that a fully populated finding leaves empty (no stale mappings)', () => {
-    const written = new Set(inputs.flatMap(([, input]) => documentLeaves(encodeFinding(input))));
+  it('maps no field that a fully populated finding or alert source leaves empty (no stale mappings)', () => {
+    const written = new Set(inputs.flatMap(([, input]) => [...documentLeaves(encodeFinding(input)), ...documentLeaves(encodeAlertSource(encodeFinding(input), 0))]));
     const stale = mappedLeaves(root).filter((leaf) => !written.has(leaf) && ![...written].some((w) => w.startsWith(`${leaf}.`)));
     assert.deepEqual(stale, []);
   });
@@ -101,6 +112,7 @@ describe('mappings/findings-template.json accepts every finding encodeFinding wr
     ['reports a leaf where an object is mapped', { process: 'curl' }, ['process: a string, but mapped as an object']],
     ['reports a fraction in a long field', { finding: { count: 1.5 } }, ['finding.count: 1.5 is not an integer (long)']],
     ['reports a string that is not a date in a date field', { event: { start: 'soon' } }, ['event.start: "soon" is not a date']],
+    ['reports a proxy name in related.ip', { related: { ip: ['proxy.example.net'] } }, ['related.ip: "proxy.example.net" is not an IP address']],
     ['accepts anything under an object mapped enabled: false', { finding: { events: [{ anything: { at: 'all' } }] } }, []],
   ];
   for (const [name, doc, expected] of walkerChecks) {
