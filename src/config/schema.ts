@@ -111,9 +111,9 @@ export const configSchema = z
           .default('event.ingested')
           .describe('Field the live poller windows on; events without it fall back to @timestamp.'),
         pushdown: z
-          .enum(['names', 'none'])
+          .enum(['argv', 'names', 'none'])
           .default('names')
-          .describe('"names": ask Elasticsearch only for candidate process names (curl, and sysmon whose name field is wrong); "none": scan every process start and decide locally.'),
+          .describe('"argv": ask Elasticsearch only for processes that may be curl and show something that may select a proxy in argv, environment or command line, or a value too long to index (a superset of argv mode\'s matches, docs/rule.md); "names": only candidate process names (curl, env, and sysmon whose name field is wrong); "none": scan every process start and decide locally.'),
         pageSize: z.number().int().min(10).max(10_000).default(2_000).describe('Hits per search page.'),
         maxResponseBytes: z
           .number()

@@ -1,6 +1,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { execActionsWithChangeType, legacyExecActions } from '../normalize/exec-test.js';
 import { auxiliaryPaths, cimFields, type CimField } from '../normalize/fields.js';
+import { argvCandidates } from './argv-pushdown.js';
 
 /** Which clock a range is on: live polls by ingest time, backfills by event time. */
 export type TimeBasis = 'ingested' | 'event';
@@ -13,7 +14,7 @@ export interface TimeRange {
 }
 
 /** How much filtering Elasticsearch does before hits reach the rule. */
-export type Pushdown = 'names' | 'none';
+export type Pushdown = 'argv' | 'names' | 'none';
 
 /**
  * Process names worth sending to the rule. `sysmon` is there because the Sysmon for Linux
@@ -53,6 +54,7 @@ export function buildRangeQuery(range: TimeRange, liveTimeField: string, pushdow
       },
     });
   }
+  if (pushdown === 'argv') filter.push(argvCandidates());
   return { bool: { filter } };
 }
 
