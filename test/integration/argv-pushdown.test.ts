@@ -139,7 +139,7 @@ describe('the argv push-down', () => {
     const returned = new Set<string>();
     let searchAfter: estypesSort | undefined;
     for (;;) {
-      const res = await es.search({ index: `${index}*`, query, size: 5_000, _source: false, sort: [{ _doc: 'asc' }], ...(searchAfter ? { search_after: searchAfter } : {}) });
+      const res = await es.search({ index: `${index}*`, query, size: 5_000, _source: false, sort: ['_doc'], ...(searchAfter ? { search_after: searchAfter } : {}) });
       for (const h of res.hits.hits) returned.add(h._id ?? '');
       if (res.hits.hits.length < 5_000) break;
       searchAfter = res.hits.hits.at(-1)?.sort as estypesSort;
