@@ -23,7 +23,7 @@ import { benchNames, dropAll } from './lib/services.js';
  *   --sizes <n,n>          dataset sizes (events over one day)
  *   --only <b,b>           run only these benches: rule, backfill, scale-out, memory, live
  *   --skip <b,b>           run all but these
- *   --pushdowns <p,p>      backfill bench push-downs (default names,none)
+ *   --pushdowns <p,p>      backfill bench push-downs (default argv,names,none)
  *   --workers <n,n>        scale-out worker counts (default 1,2,4)
  *   --scale-pushdown <p>   push-down of the scale-out runs (default names, the product default)
  *   --memory-pushdown <p>  push-down of the memory run (default none: every event through the worker)
@@ -44,7 +44,7 @@ const { values: flags } = parseArgs({
     sizes: { type: 'string' },
     only: { type: 'string' },
     skip: { type: 'string' },
-    pushdowns: { type: 'string', default: 'names,none' },
+    pushdowns: { type: 'string', default: 'argv,names,none' },
     workers: { type: 'string', default: '1,2,4' },
     'scale-pushdown': { type: 'string', default: 'names' },
     'memory-pushdown': { type: 'string', default: 'none' },
@@ -73,7 +73,7 @@ const positive = (name: string, s: string): number => {
   return n;
 };
 const pushdown = (name: string, s: string): Pushdown => {
-  if (s !== 'names' && s !== 'none') throw new Error(`--${name}: expected names or none, got ${JSON.stringify(s)}`);
+  if (s !== 'argv' && s !== 'names' && s !== 'none') throw new Error(`--${name}: expected argv, names or none, got ${JSON.stringify(s)}`);
   return s;
 };
 const asBench = (s: string): Bench => {

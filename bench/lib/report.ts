@@ -207,7 +207,8 @@ export function renderReport(results: Map<string, unknown>): string {
         rows.push([
           short(b.events),
           p.pushdown,
-          `${int(p.raw.hits)}${p.raw.hits === p.expectedHits ? '' : ` (expected ${int(p.expectedHits)})`}`,
+          `${int(p.raw.hits)}${p.expectedHits < 0 || p.raw.hits === p.expectedHits ? '' : ` (expected ${int(p.expectedHits)})`}`,
+          b.dataset.truth.proxied > 0 ? (p.raw.hits / b.dataset.truth.proxied).toFixed(1) : '-',
           sec(p.raw.ms),
           int(p.raw.hitsPerSecond),
           sec(p.rawChunked.ms),
@@ -216,12 +217,13 @@ export function renderReport(results: Map<string, unknown>): string {
           int(p.product.rangeEventsPerSecond),
           `**${x(p.ratio)}**`,
           x(p.ratioChunked),
+          ((names) => (names === undefined ? '-' : x(Math.round((p.product.ms / names.product.ms) * 100) / 100)))(b.pushdowns.find((q) => q.pushdown === 'names')),
           `${int(p.product.verification.findings)}/${int(p.product.verification.expectedFindings)} ${p.exact ? 'exact' : '**MISMATCH**'}`,
           `${p.raw.runs.map((r) => r.cpu.otherCores.toFixed(1)).join(', ')} / ${p.product.runs.map((r) => r.cpu.otherCores.toFixed(1)).join(', ')}`,
         ]);
       }
     }
-    out.push(...table(['events', 'push-down', 'hits (candidates)', 'raw', 'raw hits/s', 'raw, chunked', 'product', 'product hits/s', 'product range events/s', 'product / raw (goal <= 1.3x)', 'product / raw chunked', 'findings vs truth', 'other load, cores (raw runs / product runs)'], rows), '');
+    out.push(...table(['events', 'push-down', 'hits (candidates)', 'candidates per match', 'raw', 'raw hits/s', 'raw, chunked', 'product', 'product hits/s', 'product range events/s', 'product / raw (goal <= 1.3x)', 'product / raw chunked', 'product / product with names (argv goal <= 0.25x)', 'findings vs truth', 'other load, cores (raw runs / product runs)'], rows), '');
     out.push('Times are the fastest of the runs (all runs are in the JSON). "Other load" is the CPU that processes other than the bench, its');
     out.push('workers and Elasticsearch used during each run, in cores (the machine has ' + String(m?.cpus ?? '?') + ').', '');
     out.push('CPU spent by each side (seconds, same fastest runs; CPU time is far less sensitive than wall time to other jobs on the machine):', '');
