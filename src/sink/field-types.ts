@@ -37,11 +37,26 @@ async function canMap(es: Client, type: string): Promise<boolean> {
     await es.indices.simulateTemplate(fieldTypeProbe(type));
     return true;
   } catch (err) {
-    if (err instanceof errors.ResponseError && err.statusCode === 400 && /mapper type \[[^\]]+\] declared on field \[probe\] does not exist|no handler for type/i.test(JSON.stringify(err.body ?? ''))) {
-      return false;
-    }
+    if (missingMapper(err) === type) return false;
     throw toServiceError(err, `asking whether the cluster maps ${type} (POST _index_template/_simulate)`);
   }
+}
+
+/** The mapper type a 400 says the cluster does not have ("The mapper type [wildcard] declared on field [...] does not exist"). */
+function missingMapper(err: unknown): string | undefined {
+  if (!(err instanceof errors.ResponseError) || err.statusCode !== 400) return undefined;
+  return /mapper type \[([^\]]+)\] declared on field \[[^\]]*\] does not exist/i.exec(JSON.stringify(err.body ?? ''))?.[1];
+}
+
+/**
+ * The field types without the one a failed template write names as missing, or undefined when
+ * the failure is something else (or names a type already off): the caller then writes again.
+ */
+export function withoutMissingMapper(types: FieldTypes, err: unknown): FieldTypes | undefined {
+  const missing = missingMapper(err);
+  if (missing === 'wildcard' && types.wildcard) return { ...types, wildcard: false };
+  if (missing === 'match_only_text' && types.matchOnlyText) return { ...types, matchOnlyText: false };
+  return undefined;
 }
 
 type Mapping = Record<string, unknown>;

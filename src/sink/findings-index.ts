@@ -5,7 +5,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
 import { toServiceError } from '../source/errors.js';
 import { alertSourceIndex } from './alert-source.js';
-import { adaptMappings, detectFieldTypes, missingProperties, type FieldTypes } from './field-types.js';
+import { adaptMappings, ECS_FIELD_TYPES, missingProperties, withoutMissingMapper, type FieldTypes } from './field-types.js';
 
 /** The repository's `mappings/` folder (same relative place from src/ and dist/). */
 export const mappingsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'mappings');
@@ -85,12 +85,13 @@ export interface EnsureOptions {
  * fields to the existing indices (a field's type never changes in place).
  */
 export async function ensureFindingsIndex(client: Client, alias: string, options: EnsureOptions = {}): Promise<EnsureReport> {
-  let types = options.fieldTypes;
-  // Asked only when a template has to be written (the probe needs the privilege writing needs).
-  const typesNow = async (): Promise<FieldTypes> => (types ??= await detectFieldTypes(client));
-  const findings = await ensureTemplate(client, alias, (t) => findingsTemplateBody(alias, t, options.extraSettings), typesNow);
+  // `setup` decides the field types (detectFieldTypes); without them, a template that has to be
+  // written is tried with the ECS types first and refitted to the mapper the cluster names as
+  // missing, so nothing is asked of the cluster before the write itself.
+  const types = { current: options.fieldTypes };
+  const findings = await ensureTemplate(client, alias, (t) => findingsTemplateBody(alias, t, options.extraSettings), types);
   const write = await ensureWriteIndex(client, alias, findings);
-  const alerts = await ensureTemplate(client, alertSourceIndex(alias), (t) => alertsTemplateBody(alias, t), typesNow);
+  const alerts = await ensureTemplate(client, alertSourceIndex(alias), (t) => alertsTemplateBody(alias, t), types);
   const alertsIndex = await ensureAlertsIndex(client, alias, alerts);
   return {
     template: findings.status,
@@ -98,7 +99,7 @@ export async function ensureFindingsIndex(client: Client, alias: string, options
     concreteIndex: write.concreteIndex,
     alertsTemplate: alerts.status,
     alertsIndex,
-    fieldTypes: findings.status === 'unchanged' && alerts.status === 'unchanged' ? undefined : types,
+    fieldTypes: findings.status === 'unchanged' && alerts.status === 'unchanged' ? undefined : types.current,
   };
 }
 
@@ -107,21 +108,25 @@ interface TemplateOutcome {
   body: TemplateBody | undefined;
 }
 
-async function ensureTemplate(
-  client: Client,
-  name: string,
-  build: (types: FieldTypes) => TemplateBody,
-  typesNow: () => Promise<FieldTypes>,
-): Promise<TemplateOutcome> {
+async function ensureTemplate(client: Client, name: string, build: (types: FieldTypes) => TemplateBody, types: { current: FieldTypes | undefined }): Promise<TemplateOutcome> {
   try {
     const existing = await client.indices.getIndexTemplate({ name }, { ignore: [404] });
     const current = existing.index_templates?.[0]?.index_template;
     // Compared without the field types, which only decide how a field is mapped.
-    const probe = build({ wildcard: false, matchOnlyText: false });
-    if (current !== undefined && sameTemplate(current, probe)) return { status: 'unchanged', body: undefined };
-    const body = build(await typesNow());
-    await client.indices.putIndexTemplate(body);
-    return { status: current === undefined ? 'created' : 'updated', body };
+    if (current !== undefined && sameTemplate(current, build(ECS_FIELD_TYPES))) return { status: 'unchanged', body: undefined };
+    let tried = types.current ?? ECS_FIELD_TYPES;
+    for (;;) {
+      const body = build(tried);
+      try {
+        await client.indices.putIndexTemplate(body);
+        types.current = tried;
+        return { status: current === undefined ? 'created' : 'updated', body };
+      } catch (err) {
+        const refitted = types.current === undefined ? withoutMissingMapper(tried, err) : undefined;
+        if (refitted === undefined) throw err;
+        tried = refitted;
+      }
+    }
   } catch (err) {
     throw toServiceError(err, `installing index template ${name}`);
   }

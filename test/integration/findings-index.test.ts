@@ -52,6 +52,12 @@ describe('the findings index after a template upgrade', () => {
     assert.deepEqual(mapping['related']?.properties?.['ip'], { type: 'ip' });
     assert.deepEqual(mapping['finding']?.properties?.['id'], { type: 'keyword' });
     assert.equal(mapping['process']?.properties?.['command_line']?.type, 'keyword', 'a type never changes in place');
+    // Written without field types given: tried with wildcard and match_only_text, refitted to
+    // what this cluster maps (it has neither module), so nothing is asked before the write.
+    const template = (await es.indices.getIndexTemplate({ name: alias })).index_templates[0]?.index_template.template?.mappings?.properties as Props;
+    const types = await detectFieldTypes(es);
+    assert.equal(template['process']?.properties?.['command_line']?.type, types.wildcard ? 'wildcard' : 'keyword');
+    assert.equal(template['message']?.type, types.matchOnlyText ? 'match_only_text' : 'text');
     await es.index({ index: alias, id: 'after', document: { event: { ingested: '2026-11-01T10:00:00Z' }, related: { ip: ['203.0.113.7'], hosts: ['web-01'] } }, refresh: true });
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errors, type Client } from '@elastic/elasticsearch';
 import { ServiceUnavailableError } from '../../../src/errors.js';
-import { adaptMappings, detectFieldTypes, ECS_FIELD_TYPES, fieldTypeProbe, missingProperties } from '../../../src/sink/field-types.js';
+import { adaptMappings, detectFieldTypes, ECS_FIELD_TYPES, fieldTypeProbe, missingProperties, withoutMissingMapper } from '../../../src/sink/field-types.js';
 import { alertsTemplateBody, findingsTemplateBody, loadFindingsTemplate } from '../../../src/sink/findings-index.js';
 
 type Props = Record<string, { type?: string; fields?: Record<string, { type: string }>; ignore_above?: number; properties?: Props }>;
@@ -120,6 +120,13 @@ describe('detectFieldTypes asks the cluster with a simulated template', () => {
       })),
       { wildcard: false, matchOnlyText: true },
     );
+  });
+
+  it('refits the types to the mapper a failed template write names as missing, one at a time', () => {
+    assert.deepEqual(withoutMissingMapper(ECS_FIELD_TYPES, missing('wildcard')), { wildcard: false, matchOnlyText: true });
+    assert.deepEqual(withoutMissingMapper({ wildcard: false, matchOnlyText: true }, missing('match_only_text')), { wildcard: false, matchOnlyText: false });
+    assert.equal(withoutMissingMapper({ wildcard: false, matchOnlyText: true }, missing('wildcard')), undefined, 'already off: give up rather than loop');
+    assert.equal(withoutMissingMapper(ECS_FIELD_TYPES, new Error('boom')), undefined);
   });
 
   it('does not guess on any other failure', async () => {
