@@ -1,5 +1,6 @@
 import { producerEvent, producers, type Producer, type ProcessSpec } from '../../test/helpers/ecs-events.js';
 import { prng } from '../../test/support/random.js';
+import { shownCommandLine } from '../../test/support/shown-command-line.js';
 
 /**
  * Deterministic synthetic ECS process-start events for the pipeline benchmarks, and the ground
@@ -290,7 +291,7 @@ export class SyntheticStream {
         parentName: knowsParent[host.producer] ? (spec.parentName ?? 'bash') : 'unknown',
         pid: spec.pid,
         ppid: spec.ppid,
-        commandLine: spec.commandLine,
+        commandLine: shownCommandLine(spec.commandLine.split(' ')),
         bucketStartMs,
         count: 1,
         firstMs: timeMs,

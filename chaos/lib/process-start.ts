@@ -1,5 +1,6 @@
 import { producerEvent, producers, type Producer, type ProcessSpec } from '../../test/helpers/ecs-events.js';
 import { assertPlainArgv, type Argv } from './catalogue.js';
+import { shownCommandLine } from '../../test/support/shown-command-line.js';
 
 // The producers whose documents the generator writes (shapes shared with the integration tests).
 export { producers, type Producer };
@@ -61,7 +62,8 @@ export function renderDoc(p: ProcessStart): Record<string, unknown> {
  * host name (Sysmon: host.hostname), user (Sysmon: the raw event's User), the parent's name
  * (Defend: process.parent.name; Sysmon: the parent executable's basename; Auditd Manager and
  * Auditbeat record none: CIM "unknown"), the program's name, the command line (producers
- * without one record argv, which joins back to it, see catalogue.ts), pid and parent pid.
+ * without one record argv, which joins back to it, see catalogue.ts) with its credentials
+ * hidden as findings show it, pid and parent pid.
  */
 export function expectedGroup(p: ProcessStart): GroupValues {
   const knowsParent = p.producer === 'defend' || p.producer === 'sysmon_linux';
@@ -70,7 +72,7 @@ export function expectedGroup(p: ProcessStart): GroupValues {
     user: p.user,
     parent_process_name: knowsParent ? p.parent : 'unknown',
     process_name: basename(p.executable),
-    process: p.argv.join(' '),
+    process: shownCommandLine(p.argv),
     process_id: String(p.pid),
     parent_process_id: String(p.ppid),
   };
