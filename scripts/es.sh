@@ -639,6 +639,11 @@ cmd_start() {
   lock_port
   local pid
   if answers_health; then
+    local running
+    running="$(remote_version)"
+    if [[ -n "$ES_VERSION" && -n "$running" && "$running" != "$ES_VERSION" && "$running" != "$ES_VERSION".* ]]; then
+      log "warning: ES_VERSION=$ES_VERSION, but Elasticsearch $running already answers on port $ES_PORT; set another ES_PORT to start that version"
+    fi
     if pid="$(our_pid)"; then
       log "already running: Elasticsearch $(remote_version) at $BASE_URL (pid $pid, started by this script)"
     else

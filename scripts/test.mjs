@@ -31,21 +31,26 @@ const explicit = args.filter((a) => !a.startsWith('--'));
  * The integration tests that exercise what Elasticsearch itself does, run again on the other
  * major: source (PIT, search_after, queries, response limits), sink (bulk, external versions,
  * templates, aliases), setup, backfill, live, security, producers' index names and mappings,
- * replay's index creation. Left out: chaos (the first pass runs it), the curl oracle (no
- * Elasticsearch) and the Redis-only tests. A new test of Elasticsearch behaviour belongs here.
+ * replay's index creation, Security alerts, quarantined ranges. Left out: chaos (the first pass
+ * runs it), the curl oracle (no Elasticsearch) and the tests of Redis and BullMQ alone (backfill
+ * cap, live race, Redis outage and TLS). A new test of Elasticsearch behaviour belongs here.
  */
 const esBehaviourTests = [
+  'argv-pushdown.test.ts',
   'cli.test.ts',
   'es-outage.test.ts',
   'es-security.test.ts',
+  'findings-index.test.ts',
   'harness.test.ts',
   'health.test.ts',
   'hostile.test.ts',
   'pipeline.test.ts',
   'producers.test.ts',
+  'quarantine.test.ts',
   'replay.test.ts',
   'resilience.test.ts',
   'scanner.test.ts',
+  'security-alerts.test.ts',
   'setup.test.ts',
 ];
 

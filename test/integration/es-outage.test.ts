@@ -53,7 +53,10 @@ describe('an Elasticsearch outage while the live worker runs', () => {
         return { id: `${label}-${i}`, doc: defendEvent(spec) };
       });
       await indexDocs(client, names.index('defend'), docs);
-      return now.getTime();
+      // When the documents became searchable, not when they were made: right after a restart
+      // the bulk can take seconds, and a window that ended before it returned cannot have seen
+      // them (the overlap re-reads them later). A cursor past this time has read them.
+      return Date.now();
     };
     const cursor = async () => Number(await redis.get(`${names.keyPrefix}:live:cursor`));
 
