@@ -57,8 +57,8 @@ export interface SyntheticDoc {
 export interface ExpectedGroup {
   host: string;
   user: string;
-  /** `unknown` for producers that do not record the parent's name or executable. */
-  parentName: string;
+  /** Undefined for producers that do not record the parent's name or executable (findings leave it out). */
+  parentName: string | undefined;
   pid: number;
   ppid: number;
   commandLine: string;
@@ -153,7 +153,7 @@ const CURL_PROXY: readonly ((r: Rand) => string[])[] = [
 
 const PARENTS = ['bash', 'sh', 'zsh', 'python3', 'cron', 'systemd', 'sshd', 'node', 'java', 'make', 'ansible-playbook', 'sudo'] as const;
 
-/** Producers that record the parent's name or executable (the others group it as `unknown`). */
+/** Producers that record the parent's name or executable (for the others the finding has no parent name). */
 const knowsParent: Readonly<Record<Producer, boolean>> = { defend: true, auditd_manager: false, auditbeat: false, sysmon_linux: true };
 
 interface Host {
@@ -288,7 +288,7 @@ export class SyntheticStream {
       t.groups.set(key, {
         host: host.name,
         user: spec.user,
-        parentName: knowsParent[host.producer] ? (spec.parentName ?? 'bash') : 'unknown',
+        parentName: knowsParent[host.producer] ? (spec.parentName ?? 'bash') : undefined,
         pid: spec.pid,
         ppid: spec.ppid,
         commandLine: shownCommandLine(spec.commandLine.split(' ')),

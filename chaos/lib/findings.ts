@@ -1,5 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import type { GroupValues } from './process-start.js';
+import { MISSING, type GroupValues } from './process-start.js';
 
 /** A finding as stored, reduced to what the comparison needs. */
 export interface StoredFinding {
@@ -56,7 +56,7 @@ export async function readStoredFindings(es: Client, alias: string): Promise<Sto
 function toStored(h: estypes.SearchHit<FindingSource>): StoredFinding {
   const f = h._source?.finding ?? {};
   const g = f.group ?? {};
-  const text = (v: string | undefined) => v ?? '<missing>';
+  const text = (v: string | undefined) => v ?? MISSING;
   return {
     id: h._id ?? '',
     index: h._index,

@@ -1,47 +1,48 @@
 import { counted, notCounted, obj, type MalformedCase } from './case.js';
+import { MISSING } from '../process-start.js';
 
 /** Missing, null and oddly shaped fields, actions that are not executions, and ingest times. */
 export const shapeCases: readonly MalformedCase[] = [
   {
     name: 'missing_user',
-    truth: 'no user.name: the by-field is CIM "unknown"',
+    truth: 'no user.name: the by-field is left out of the finding',
     producer: 'defend',
     proxied: true,
     apply(doc, p) {
       delete doc.user;
-      return { expect: counted(p, { user: 'unknown' }) };
+      return { expect: counted(p, { user: MISSING }) };
     },
   },
   {
     name: 'null_values',
-    truth: 'user.name, process.parent.name and process.parent.executable null: user and parent name are "unknown"',
+    truth: 'user.name, process.parent.name and process.parent.executable null: user and parent name are left out',
     producer: 'defend',
     proxied: true,
     apply(doc, p) {
       obj(doc, 'user').name = null;
       obj(obj(doc, 'process'), 'parent').name = null;
       obj(obj(doc, 'process'), 'parent').executable = null;
-      return { expect: counted(p, { user: 'unknown', parent_process_name: 'unknown' }) };
+      return { expect: counted(p, { user: MISSING, parent_process_name: MISSING }) };
     },
   },
   {
     name: 'missing_host',
-    truth: 'no host object at all: dest is "unknown"',
+    truth: 'no host object at all: dest is left out',
     producer: 'auditbeat',
     proxied: true,
     apply(doc, p) {
       delete doc.host;
-      return { expect: counted(p, { dest: 'unknown' }) };
+      return { expect: counted(p, { dest: MISSING }) };
     },
   },
   {
     name: 'missing_parent',
-    truth: 'no process.parent: parent name and parent pid are "unknown"',
+    truth: 'no process.parent: parent name and parent pid are left out',
     producer: 'defend',
     proxied: true,
     apply(doc, p) {
       delete obj(doc, 'process').parent;
-      return { expect: counted(p, { parent_process_name: 'unknown', parent_process_id: 'unknown' }) };
+      return { expect: counted(p, { parent_process_name: MISSING, parent_process_id: MISSING }) };
     },
   },
   {
