@@ -1,3 +1,4 @@
+import { shownCommandLine } from '../../../test/support/shown-command-line.js';
 import { cutAscii, replaceLoneSurrogates } from '../unicode.js';
 import type { ProcessStart } from '../process-start.js';
 import { counted, notCounted, obj, type MalformedCase } from './case.js';
@@ -26,7 +27,7 @@ export const encodingCases: readonly MalformedCase[] = [
     producer: 'defend',
     proxied: true,
     prepare: (p) => padTo(p, 1_500_000),
-    apply: (_doc, p, ctx) => ({ expect: counted(p, { process: cutAscii(p.argv.join(' '), ctx.maxCommandLineBytes) }) }),
+    apply: (_doc, p, ctx) => ({ expect: counted(p, { process: shownCommandLine(cutAscii(p.argv.join(' '), ctx.maxCommandLineBytes).split(' ')) }) }),
   },
   {
     name: 'lone_surrogate_user',
@@ -50,7 +51,7 @@ export const encodingCases: readonly MalformedCase[] = [
       process.command_line = line;
       const args = process.args as string[];
       args[args.length - 1] = `${args[args.length - 1] ?? ''}/\udc00`;
-      return { expect: counted(p, { process: replaceLoneSurrogates(line) }) };
+      return { expect: counted(p, { process: shownCommandLine(replaceLoneSurrogates(line).split(' ')) }) };
     },
   },
   {

@@ -1,3 +1,4 @@
+import { shownCommandLine } from '../../../test/support/shown-command-line.js';
 import { counted, notCounted, obj, type MalformedCase } from './case.js';
 
 /** Wrong types and odd values in fields the analytic reads: times, pids, names, command lines. */
@@ -81,7 +82,7 @@ export const valueCases: readonly MalformedCase[] = [
     apply(doc, p) {
       const items = [p.argv.join(' '), '--trailing-junk'];
       obj(doc, 'process').command_line = items;
-      return { expect: counted(p, { process: items.join(' ') }) };
+      return { expect: counted(p, { process: shownCommandLine(items.join(' ').split(' ')) }) };
     },
   },
   {
@@ -102,7 +103,7 @@ export const valueCases: readonly MalformedCase[] = [
     apply(doc, p) {
       const process = obj(doc, 'process');
       delete process.command_line;
-      return { expect: counted(p, { process: (process.args as string[]).join(' ') }) };
+      return { expect: counted(p, { process: shownCommandLine(process.args as string[]) }) };
     },
   },
   {
