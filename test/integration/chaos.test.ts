@@ -10,7 +10,7 @@ import { runChaos } from '../../chaos/lib/runner.js';
 // backfill, SIGKILLs, a Redis restart and an Elasticsearch outage. About 75 seconds.
 
 describe('the small chaos run', () => {
-  it('loses no event, duplicates no finding and gets every count, first and last time exact', { timeout: 180_000 }, async () => {
+  it('loses no event, duplicates no finding and gets every count, first and last time exact', { timeout: 420_000 }, async () => {
     const report = await runChaos(smallOptions({ log: () => undefined }));
     const why = formatReport(report);
     assert.equal(report.sourceDiscrepancies.length, 0, `the truth is doubtful:\n${why}`);
