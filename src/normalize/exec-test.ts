@@ -44,10 +44,10 @@ export const execSpecs: Readonly<Record<SourceKind, ExecSpec>> = {
 };
 
 /** Actions the source query must fetch although event.type is not start: an exec shown by `change` (quark). */
-export const execActionsWithChangeType = ['process_ran', 'process_changed_image', 'process_stopped'] as const;
+export const execActionsWithChangeType: readonly string[] = execSpecs.auditbeat.actionsWithChangeType ?? [];
 
 /** Actions of documents written before ECS had event.category (Auditbeat 7.x): fetched without it. */
-export const legacyExecActions = ['executed', 'process_started'] as const;
+export const legacyExecActions: readonly string[] = execSpecs.auditbeat.actions;
 
 const paths = { action: compilePath('event.action'), type: compilePath('event.type'), code: compilePath('event.code') };
 

@@ -50,9 +50,6 @@ export const groupFields = [
   'parent_process_id',
 ] as const satisfies readonly CimField[];
 
-/** A by-field with no value groups as this, the CIM convention for a missing field. */
-export const unknownValue = 'unknown';
-
 /** The producers whose quirks the normalizer knows (docs/producers.md). */
 export type SourceKind =
   | 'elastic_defend'
