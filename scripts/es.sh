@@ -19,13 +19,23 @@
 # tests on a spare port. It runs from a copy of the distribution with one small
 # plugin added (scripts/es-security-analysis/): see ensure_secured_home.
 #
-# Usage: scripts/es.sh start|stop|status|help   (see usage() below for knobs)
+# ES_NODES=3 starts a cluster of that many nodes instead, from the same
+# distribution, on consecutive ports from ES_PORT (HTTP) and ES_TRANSPORT_PORT
+# (transport): for the node-loss tests and chaos runs. Each node is a member
+# started by this same script (ES_MEMBER_OF, set by the script itself), so it
+# has its own run dir, pid file, lock and logs exactly like a single node;
+# kill-node/stop-node/start-node act on one of them by index.
+#
+# Usage: scripts/es.sh start|stop|status|plan|kill-node|stop-node|start-node|help
 set -euo pipefail
 # Everything we create must be readable by the ES user, whatever the caller's umask.
 umask 022
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO_DIR
+# Cluster commands run this script once per node.
+SELF="$REPO_DIR/scripts/$(basename "${BASH_SOURCE[0]}")"
+readonly SELF
 
 log() { printf 'es.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -42,7 +52,14 @@ ES_PORT="${ES_PORT:-9200}"
 # Transport is derived from the HTTP port so two nodes on different HTTP ports
 # never fight over 9300 (9200 -> 9300, 9299 -> 9399).
 ES_TRANSPORT_PORT="${ES_TRANSPORT_PORT:-$((ES_PORT + 100))}"
-ES_HEAP="${ES_HEAP:-512m}"
+# Nodes of a cluster (ES_NODES>1): node i answers HTTP on ES_PORT+i and transport on
+# ES_TRANSPORT_PORT+i. A cluster node gets a smaller default heap: several share the machine.
+ES_NODES="${ES_NODES:-1}"
+[[ "$ES_NODES" =~ ^[0-9]{1,2}$ ]] || die "ES_NODES must be a number of nodes (1 to 9), got '$ES_NODES'"
+if ((ES_NODES > 1)); then ES_HEAP="${ES_HEAP:-384m}"; else ES_HEAP="${ES_HEAP:-512m}"; fi
+# Internal, set by this script for each node of a cluster it starts:
+# "<first HTTP port>:<first transport port>:<nodes>". Empty for a single node.
+ES_MEMBER_OF="${ES_MEMBER_OF:-}"
 # Empty: searched (resolve_java). Set: that Java and no other.
 ES_JAVA_HOME="${ES_JAVA_HOME:-}"
 # Where Debian (and most Linux packages) install JVMs, searched after JAVA_HOME.
@@ -73,13 +90,21 @@ Usage: bash scripts/es.sh <command>
   start   choose the version and Java (see plan), fetch (Maven Central, cached
           in ~/.m2), unpack once, start a single-node Elasticsearch on
           127.0.0.1:\$ES_PORT and wait for yellow. If something already answers
-          /_cluster/health there, reuse it.
+          /_cluster/health there, reuse it. With ES_NODES=N (N>1): start a
+          cluster of N nodes on ports \$ES_PORT..\$ES_PORT+N-1 and wait until
+          all N have joined; prints one URL a line.
   stop    stop the node this script started on \$ES_PORT (SIGTERM, then SIGKILL
-          after \$ES_STOP_TIMEOUT_S). Exits 0 when nothing is running.
-  status  say whether a node runs on \$ES_PORT, its pid and version.
-          Exit code 0 when something answers, 3 when not (LSB style).
+          after \$ES_STOP_TIMEOUT_S), or every node of the cluster (ES_NODES=N).
+          Exits 0 when nothing is running.
+  status  say whether a node runs on \$ES_PORT, its pid and version (each node
+          with ES_NODES=N). Exit code 0 when something answers, 3 when not.
   plan    print "<version> <java major> <java home>" that start would use, or
           why there is none (exit 3); never installs anything.
+  kill-node I   (ES_NODES=N) SIGKILL node I (0..N-1, HTTP port \$ES_PORT+I): a
+                crash, no clean shutdown. Exits 0 when it was not running.
+  stop-node I   (ES_NODES=N) stop node I cleanly, like stop.
+  start-node I  (ES_NODES=N) start node I again with its data and wait until it
+                answers health, i.e. has rejoined the cluster.
 
 Environment (defaults):
   ES_VERSION   empty: $ES9_VERSION on Java 21+, else $ES8_VERSION on Java 17+;
@@ -89,7 +114,9 @@ Environment (defaults):
                8.x: the oldest that can); as root on Debian, when there
                is none, apt-get installs the newest openjdk-N-jre-headless
                (Debian 12: openjdk-17, so $ES8_VERSION)
-  ES_PORT=$ES_PORT  ES_TRANSPORT_PORT=ES_PORT+100  ES_HEAP=$ES_HEAP
+  ES_PORT=$ES_PORT  ES_TRANSPORT_PORT=ES_PORT+100  ES_HEAP=512m (384m a node when ES_NODES>1)
+  ES_NODES=1   N>1: a cluster; node I on HTTP ES_PORT+I, transport ES_TRANSPORT_PORT+I,
+               run dir, data and logs per port as for a single node
   ES_CACHE_DIR=<repo>/.cache/elasticsearch (or /var/tmp/curl-proxy-detector/elasticsearch
                when root and the repo is not reachable by \$ES_USER)
   ES_USER=$ES_USER (only used when running as root)
@@ -151,6 +178,14 @@ validate_knobs() {
   [[ "$ES_STOP_TIMEOUT_S" =~ ^[0-9]+$ ]] || die "ES_STOP_TIMEOUT_S must be whole seconds, got '$ES_STOP_TIMEOUT_S'"
   [[ "$ES_WIPE_DATA" == [01] ]] || die "ES_WIPE_DATA must be 0 or 1, got '$ES_WIPE_DATA'"
   [[ "$ES_SECURITY" == [01] ]] || die "ES_SECURITY must be 0 or 1, got '$ES_SECURITY'"
+  ((ES_NODES >= 1 && ES_NODES <= 9)) || die "ES_NODES must be 1 to 9, got '$ES_NODES'"
+  if ((ES_NODES > 1)); then
+    [[ "$ES_SECURITY" == 0 ]] || die "ES_SECURITY=1 runs a single node only; unset ES_NODES"
+    valid_port $((ES_PORT + ES_NODES - 1)) && valid_port $((ES_TRANSPORT_PORT + ES_NODES - 1)) ||
+      die "ES_NODES=$ES_NODES nodes do not fit above ES_PORT=$ES_PORT / ES_TRANSPORT_PORT=$ES_TRANSPORT_PORT"
+  fi
+  [[ -z "$ES_MEMBER_OF" || "$ES_MEMBER_OF" =~ ^[0-9]{1,5}:[0-9]{1,5}:[0-9]$ ]] ||
+    die "ES_MEMBER_OF is set by es.sh itself; unset it"
 }
 
 # Checked by start only: stop needs none of these, and status just fails to log in.
@@ -176,6 +211,10 @@ RUN_DIR="$CACHE_DIR/run/$ES_PORT"        # per port: config/ data/ logs/ tmp/ es
 PID_FILE="$RUN_DIR/es.pid"
 LAUNCHER_LOG="$RUN_DIR/launcher.log"
 BASE_URL="http://127.0.0.1:$ES_PORT"
+# A cluster's name is its first node's, and names its log file (<cluster.name>.log).
+CLUSTER_NAME="cpd-es-${ES_MEMBER_OF%%:*}"
+[[ -z "$ES_MEMBER_OF" ]] && CLUSTER_NAME="cpd-es-$ES_PORT"
+readonly CLUSTER_NAME
 [[ "$ES_SECURITY" == 1 ]] && BASE_URL="https://127.0.0.1:$ES_PORT"
 readonly BASE_URL
 
@@ -530,12 +569,12 @@ prepare_run_dir() {
 write_settings() {
   cat <<EOF
 # Generated by scripts/es.sh on each start; edits are overwritten.
-cluster.name: cpd-es-$ES_PORT
+cluster.name: $CLUSTER_NAME
 node.name: cpd-es-$ES_PORT
 network.host: 127.0.0.1
 http.port: $ES_PORT
 transport.port: $ES_TRANSPORT_PORT
-discovery.type: single-node
+$(discovery_settings)
 path.data: $RUN_DIR/data
 path.logs: $RUN_DIR/logs
 # CI disks have been seen nearly full; never refuse shards because of that.
@@ -547,6 +586,24 @@ $(security_settings)
 # raise it in CI; without mmap Lucene uses NIO and needs no map count.
 node.store.allow_mmap: false
 EOF
+}
+
+# A single node forms its own cluster; a member finds the others on their transport
+# ports, and the first start of all of them elects a master among all (the setting
+# is ignored once the cluster has formed, so a node restarted later just rejoins).
+discovery_settings() {
+  if [[ -z "$ES_MEMBER_OF" ]]; then
+    echo "discovery.type: single-node"
+    return
+  fi
+  local first_http first_transport nodes i seeds="" names=""
+  IFS=: read -r first_http first_transport nodes <<<"$ES_MEMBER_OF"
+  for ((i = 0; i < nodes; i++)); do
+    seeds+="${seeds:+, }127.0.0.1:$((first_transport + i))"
+    names+="${names:+, }cpd-es-$((first_http + i))"
+  done
+  echo "discovery.seed_hosts: [$seeds]"
+  echo "cluster.initial_master_nodes: [$names]"
 }
 
 security_settings() {
@@ -606,7 +663,7 @@ lock_port() {
 }
 
 print_log_tail() {
-  local server_log="$RUN_DIR/logs/cpd-es-$ES_PORT.log"
+  local server_log="$RUN_DIR/logs/$CLUSTER_NAME.log"
   if [[ -s "$LAUNCHER_LOG" ]]; then
     log "---- $LAUNCHER_LOG (last 30 lines) ----"
     tail -n 30 "$LAUNCHER_LOG" >&2
@@ -772,11 +829,106 @@ cmd_status() {
   return 3
 }
 
+# ---- clusters (ES_NODES>1) -------------------------------------------------------
+
+# Runs this script's command $1 for node $2 of the cluster, as a member (its own
+# port, run dir, lock and pid file); more environment assignments from $3 on.
+member() {
+  local command="$1" index="$2"
+  shift 2
+  env "$@" ES_NODES=1 ES_MEMBER_OF="$ES_PORT:$ES_TRANSPORT_PORT:$ES_NODES" \
+    ES_PORT=$((ES_PORT + index)) ES_TRANSPORT_PORT=$((ES_TRANSPORT_PORT + index)) \
+    ES_HEAP="$ES_HEAP" bash "$SELF" "$command"
+}
+
+# The node index argument $2 of command $1, checked.
+node_index() {
+  ((ES_NODES > 1)) || die "$1 needs ES_NODES (the cluster's size), e.g. ES_NODES=3"
+  [[ "${2:-}" =~ ^[0-9]$ ]] && (($2 < ES_NODES)) || die "$1 needs a node index 0..$((ES_NODES - 1)), got '${2:-}'"
+  echo "$2"
+}
+
+# The cluster health ($1: query string) from the first node that answers within $2 s.
+cluster_health() {
+  local port
+  for ((port = ES_PORT; port < ES_PORT + ES_NODES; port++)); do
+    curl -sf --max-time "$2" "http://127.0.0.1:$port/_cluster/health?$1" 2>/dev/null && return
+  done
+  return 1
+}
+
+# All members start at once (a master needs a majority of them); each waits until it
+# answers health, which needs an elected master, so the cluster has formed when all return.
+cmd_cluster_start() {
+  ensure_tool curl curl
+  resolve_java
+  set_version_paths
+  ensure_distribution
+  is_root && ensure_es_user
+  local i started=$SECONDS failed=0
+  local -a pids=()
+  log "starting a $ES_NODES-node cluster $CLUSTER_NAME on HTTP ports $ES_PORT-$((ES_PORT + ES_NODES - 1)) (heap $ES_HEAP each)"
+  for ((i = 0; i < ES_NODES; i++)); do
+    member start "$i" ES_VERSION="$ES_VERSION" ES_JAVA_HOME="$ES_JAVA_HOME" >/dev/null &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || failed=1; done
+  if ((failed)); then
+    log "error: a node did not start; stopping the others"
+    cmd_cluster_stop || true
+    exit 1
+  fi
+  cluster_health "wait_for_nodes=$ES_NODES&wait_for_status=yellow&timeout=${ES_START_TIMEOUT_S}s" $((ES_START_TIMEOUT_S + 5)) |
+    grep -q "\"number_of_nodes\":$ES_NODES," || die "the cluster did not reach $ES_NODES nodes within ${ES_START_TIMEOUT_S}s"
+  log "cluster $CLUSTER_NAME of $ES_NODES nodes is up ($((SECONDS - started))s)"
+  for ((i = 0; i < ES_NODES; i++)); do echo "http://127.0.0.1:$((ES_PORT + i))"; done
+}
+
+cmd_cluster_stop() {
+  local i failed=0
+  local -a pids=()
+  for ((i = 0; i < ES_NODES; i++)); do
+    member stop "$i" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || failed=1; done
+  return "$failed"
+}
+
+cmd_cluster_status() {
+  local i up=0 health
+  for ((i = 0; i < ES_NODES; i++)); do
+    printf 'node %s: ' "$i"
+    if member status "$i"; then up=$((up + 1)); fi
+  done
+  if health="$(cluster_health "" 3)"; then echo "cluster: $health"; fi
+  ((up > 0)) || return 3
+}
+
+# SIGKILL, as a crash or the OOM killer would: no clean leave, the others notice the
+# closed connections. Waits until the process is gone, so its ports are free.
+cmd_member_kill() {
+  local pid
+  if ! pid="$(our_pid)"; then
+    log "no node started by this script on port $ES_PORT; nothing to kill"
+    return 0
+  fi
+  log "killing the node on port $ES_PORT (pid $pid) with SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  rm -f "$PID_FILE"
+}
+
 case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
+  start) if ((ES_NODES > 1)); then cmd_cluster_start; else cmd_start; fi ;;
+  stop) if ((ES_NODES > 1)); then cmd_cluster_stop; else cmd_stop; fi ;;
+  status) if ((ES_NODES > 1)); then cmd_cluster_status; else cmd_status; fi ;;
   plan) cmd_plan ;;
+  kill-node) member _kill "$(node_index kill-node "${2:-}")" ;;
+  _kill) cmd_member_kill ;;
+  stop-node) member stop "$(node_index stop-node "${2:-}")" ;;
+  # A restarted node keeps its data: wiping it would only make the cluster copy it all again.
+  start-node) member start "$(node_index start-node "${2:-}")" ES_WIPE_DATA=0 ;;
   help | -h | --help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

@@ -288,6 +288,9 @@ async function fetchStoredFindings(deps: PipelineDeps, ids: readonly string[]): 
       ignore_unavailable: true,
       allow_no_indices: true,
       query: { ids: { values: [...ids] } },
+      // A shard lost with a node must fail the search (retried), not hide a stored finding:
+      // a group seeded without it would restart its count below the stored one.
+      allow_partial_search_results: false,
       size: ids.length,
       seq_no_primary_term: false,
     });

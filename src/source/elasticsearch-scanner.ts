@@ -23,6 +23,12 @@ export interface ScanRequest {
 /**
  * Reads every hit of a query once, in pages, through a point in time and `search_after`
  * (no 10k cap, no scroll context). Missing indices are not an error. The PIT is always closed.
+ *
+ * A page is only taken whole: a page with failed shards, or a point in time whose contexts went
+ * with a node that left the cluster, throws a retryable ServiceUnavailableError. The caller reads
+ * the range again from a new point in time (the job is retried): `_shard_doc` sort values belong
+ * to one point in time, so there is no safe place to resume inside the lost one, and counting
+ * by event reference makes reading hits twice harmless.
  */
 export async function* scanHits(client: Client, request: ScanRequest): AsyncGenerator<SourceHit[]> {
   let pitId: string;
@@ -65,6 +71,8 @@ export async function* scanHits(client: Client, request: ScanRequest): AsyncGene
       // Every shard failed (Elasticsearch answers 500): maybe the same re-parse problem.
       if (!(err instanceof ServiceUnavailableError)) throw err;
     }
+    // Partial results stay allowed on pages (the PIT itself is opened without them): a shard
+    // failure is looked at here, and one that a whole-source read cures must not fail the page.
     if (page !== undefined && (page._shards.failed ?? 0) === 0) return page;
     // Filtering `_source` makes a shard re-parse every stored document; one it cannot re-read
     // (e.g. invalid UTF-8 that was accepted at index time) fails the whole shard and would hide

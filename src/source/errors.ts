@@ -2,8 +2,9 @@ import { errors } from '@elastic/elasticsearch';
 import { DetectorError, InputError, ServiceUnavailableError } from '../errors.js';
 
 /**
- * Classifies an Elasticsearch client failure: connection problems, timeouts, 429 and 5xx are
- * transient (retry later); other 4xx responses are errors in our request (do not retry).
+ * Classifies an Elasticsearch client failure: connection problems, timeouts, 429, 5xx and a
+ * point in time lost with a node (404) are transient (retry later); other 4xx responses are
+ * errors in our request (do not retry).
  */
 export function toServiceError(err: unknown, doing: string): DetectorError {
   if (err instanceof DetectorError) return err;
@@ -18,10 +19,36 @@ export function toServiceError(err: unknown, doing: string): DetectorError {
     const status = err.statusCode ?? 0;
     const reason = responseReason(err);
     if (status === 429 || status >= 500) return new ServiceUnavailableError('elasticsearch', `${doing}: HTTP ${status} ${reason}`, { cause: err });
+    // A 404 for the point in time itself: its contexts lived on a node that left the cluster, or
+    // it expired. The data is still there (on the promoted replicas): a new point in time reads it.
+    if (status === 404 && lostSearchContext(err.body)) {
+      return new ServiceUnavailableError('elasticsearch', `${doing}: the point in time was lost (a node left the cluster or it expired): HTTP 404 ${reason}`, { cause: err });
+    }
     return new InputError(`elasticsearch: ${doing}: HTTP ${status} ${reason}`, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new ServiceUnavailableError('elasticsearch', `${doing}: ${message}`, { cause: err });
+}
+
+/** Error types that say a search context (a point in time's shard readers) is gone, not the index. */
+const lostContextTypes = new Set(['search_context_missing_exception', 'search_context_missing_nodes_exception']);
+
+/**
+ * True when an Elasticsearch error body says a point in time's search contexts are gone: its
+ * own type, a root cause or a failed shard's reason names a missing search context. Used only
+ * for 404s, which otherwise mean a request that will never succeed.
+ */
+export function lostSearchContext(body: unknown): boolean {
+  const e = (body as { error?: ErrorBody } | undefined)?.error;
+  if (e === undefined || typeof e !== 'object') return false;
+  const types = [e.type, ...(e.root_cause ?? []).map((c) => c?.type), ...(e.failed_shards ?? []).map((f) => f?.reason?.type)];
+  return types.some((t) => typeof t === 'string' && lostContextTypes.has(t));
+}
+
+interface ErrorBody {
+  type?: string;
+  root_cause?: ({ type?: string } | undefined)[];
+  failed_shards?: ({ reason?: { type?: string } } | undefined)[];
 }
 
 const certificateProblems = /certificate|fingerprint|self[- ]signed|unable to verify|altname|CERT_|DEPTH_ZERO/i;
