@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Client } from '@elastic/elasticsearch';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { Backfills } from './aggregate/backfill.js';
 import { createClassifier, type Classifier } from './aggregate/classify.js';
 import type { RangeJobData, RangeJobResult } from './aggregate/jobs.js';
@@ -11,7 +10,7 @@ import type { PipelineDeps } from './aggregate/processor.js';
 import { queueNames, redisKeys, type RedisKeys } from './aggregate/redis-keys.js';
 import { startWorkers, type RangeWorkers } from './aggregate/worker.js';
 import { createElasticsearchClient } from './clients/elasticsearch.js';
-import { createRedis } from './clients/redis.js';
+import { createRedis, redisTopology, type RedisConnection } from './clients/redis.js';
 import type { Config } from './config/schema.js';
 import { DetectorError } from './errors.js';
 import { resolveFieldMap, type CimField } from './normalize/fields.js';
@@ -30,7 +29,7 @@ export interface App {
   config: Config;
   logger: Logger;
   es: Client;
-  redis: Redis;
+  redis: RedisConnection;
   keys: RedisKeys;
   fieldMap: Readonly<Record<CimField, readonly string[]>>;
   classifier: Classifier;
@@ -40,7 +39,7 @@ export interface App {
   /** Metrics of the domain code (no-op unless startTelemetry ran before createApp). */
   metrics: Metrics;
   /** A new Redis connection (closed with the app), for BullMQ workers and blocking reads. */
-  connection(): Redis;
+  connection(): RedisConnection;
   pipelineDeps(): PipelineDeps;
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -53,7 +52,7 @@ export function createApp(config: Config, logger: Logger, role: 'worker' | 'comm
 
   const es = createElasticsearchClient(config.elasticsearch);
   onClose(() => es.close());
-  const connection = (): Redis => {
+  const connection = (): RedisConnection => {
     const r = createRedis(config.redis, 'worker');
     r.on('error', () => undefined); // reconnects by itself; failures surface through the commands that use it
     onClose(() => void r.disconnect());
@@ -63,7 +62,7 @@ export function createApp(config: Config, logger: Logger, role: 'worker' | 'comm
   redis.on('error', () => undefined);
   onClose(() => void redis.disconnect());
 
-  const keys = redisKeys(config.redis.keyPrefix);
+  const keys = redisKeys(config.redis.keyPrefix, { cluster: redisTopology(config.redis) === 'cluster' });
   const liveQueue = new Queue<RangeJobData, RangeJobResult>(queueNames.live, { connection: connection(), prefix: keys.bullPrefix });
   onClose(() => liveQueue.close());
   const backfillQueue = new Queue<RangeJobData, RangeJobResult>(queueNames.backfill, { connection: connection(), prefix: keys.bullPrefix });

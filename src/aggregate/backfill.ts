@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../clients/redis.js';
 import type { Config } from '../config/schema.js';
 import { InputError } from '../errors.js';
 import { isDeterministicFailure, rangeJobOptions, type RangeJobData, type RangeJobResult } from './jobs.js';
@@ -50,7 +50,7 @@ end
 return done
 `;
 
-type BackfillRedis = Redis & { cpdChunkDone(hash: string, set: string, ...args: (string | number)[]): Promise<number> };
+type BackfillRedis = RedisConnection & { cpdChunkDone(hash: string, set: string, ...args: (string | number)[]): Promise<number> };
 
 /** A backfill request from the CLI. */
 export interface BackfillRequest {
@@ -70,7 +70,7 @@ export class Backfills {
   readonly #redis: BackfillRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisConnection,
     private readonly keys: RedisKeys,
     private readonly queue: Queue<RangeJobData, RangeJobResult>,
     private readonly config: Config,
@@ -95,25 +95,25 @@ export class Backfills {
     const startAtMs = Math.max(req.atMs ?? now, now);
     const created = await this.#redis.hsetnx(hash, 'createdAtMs', String(now));
     if (created === 1) {
-      await this.#redis
-        .multi()
-        .hset(hash, {
-          id,
-          fromMs: req.fromMs,
-          toMs: req.toMs,
-          indexPatterns: JSON.stringify(req.indexPatterns),
-          chunkMs: this.config.backfill.chunkMs,
-          chunks: chunks.length,
-          chunksDone: 0,
-          status: 'scheduled',
-          startAtMs,
-        })
-        .zadd(this.keys.backfillIndex, now, id)
-        .exec();
+      // Two commands, not a transaction: the index and the hash are in different Redis Cluster
+      // slots. The index entry follows the hash, and a resume adds it again (NX) should a crash
+      // come between them.
+      await this.#redis.hset(hash, {
+        id,
+        fromMs: req.fromMs,
+        toMs: req.toMs,
+        indexPatterns: JSON.stringify(req.indexPatterns),
+        chunkMs: this.config.backfill.chunkMs,
+        chunks: chunks.length,
+        chunksDone: 0,
+        status: 'scheduled',
+        startAtMs,
+      });
     } else if ((await this.#redis.hget(hash, 'status')) === 'cancelled') {
       // A cancelled backfill asked for again resumes where it stopped.
       await this.#redis.hset(hash, 'status', 'scheduled', 'startAtMs', startAtMs);
     }
+    await this.#redis.zadd(this.keys.backfillIndex, 'NX', now, id);
     const queued = await this.#queueMissing(id, req, chunks, Math.max(0, startAtMs - now));
     const record = await this.get(id);
     if (record === undefined) throw new Error(`backfill ${id} vanished while being created`);

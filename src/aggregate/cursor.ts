@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../clients/redis.js';
 
 /**
  * The live cursor: epoch ms up to which every window is done (findings written). It only
@@ -17,14 +17,14 @@ end
 return tostring(cur)
 `;
 
-type CursorRedis = Redis & { cpdAdvanceCursor(key: string, value: string): Promise<string> };
+type CursorRedis = RedisConnection & { cpdAdvanceCursor(key: string, value: string): Promise<string> };
 
 /** Reads and advances the live cursor. */
 export class LiveCursor {
   readonly #redis: CursorRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisConnection,
     private readonly key: string,
   ) {
     if (!('cpdAdvanceCursor' in redis)) redis.defineCommand('cpdAdvanceCursor', { numberOfKeys: 1, lua: advanceScript });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../clients/redis.js';
 import { ServiceUnavailableError } from '../errors.js';
 import type { MatchMeta } from './classify.js';
 import { addEventsScript } from './group-script.js';
@@ -35,7 +35,7 @@ export interface GroupEvent {
   metaJson: string;
 }
 
-type ScriptRedis = Redis & {
+type ScriptRedis = RedisConnection & {
   cpdAddEvents(hash: string, set: string, ...args: (string | number)[]): Promise<[number, string, string, string, string, string, string, string, string]>;
 };
 
@@ -44,7 +44,7 @@ export class GroupStore {
   readonly #redis: ScriptRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisConnection,
     private readonly keys: RedisKeys,
   ) {
     if (!('cpdAddEvents' in redis)) redis.defineCommand('cpdAddEvents', { numberOfKeys: 2, lua: addEventsScript });
@@ -79,6 +79,21 @@ export class GroupStore {
       lastRef,
       writtenCount: written === '' ? undefined : Number(written),
     };
+  }
+
+  /**
+   * Waits until `replicas` replicas hold every write this connection made (Redis WAIT). Fewer
+   * within `timeoutMs` is a retryable error: the window runs again rather than write findings
+   * from state a failover could take back.
+   */
+  async replicated(replicas: number, timeoutMs: number): Promise<void> {
+    let acked: number;
+    try {
+      acked = await this.#redis.wait(replicas, timeoutMs);
+    } catch (err) {
+      throw new ServiceUnavailableError('redis', `waiting for ${replicas} replica(s): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    if (acked < replicas) throw new ServiceUnavailableError('redis', `the aggregation state reached ${acked} of ${replicas} replica(s) within ${timeoutMs} ms (redis.waitReplicas); the window is retried`);
   }
 
   /** The refs counted in a group, for the finding's event references (bounded by `limit`). */

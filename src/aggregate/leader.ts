@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../clients/redis.js';
 
 const renewScript = `
 -- KEYS[1]  leader key
@@ -25,7 +25,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
-type LeaseRedis = Redis & {
+type LeaseRedis = RedisConnection & {
   cpdRenewLease(key: string, id: string, ms: number): Promise<number>;
   cpdReleaseLease(key: string, id: string): Promise<number>;
 };
@@ -38,7 +38,7 @@ export class LeaderLease {
   readonly #redis: LeaseRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisConnection,
     private readonly key: string,
     readonly holderId: string,
     private readonly leaseMs: number,

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../clients/redis.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What the scheduler needs; wired by app.ts. */
 export interface LiveSchedulerDeps {
-  redis: Redis;
+  redis: RedisConnection;
   keys: RedisKeys;
   queue: Queue<RangeJobData, RangeJobResult>;
   config: Config;

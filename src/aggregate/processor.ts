@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { trace, SpanStatusCode } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../clients/redis.js';
 import type { Config } from '../config/schema.js';
 import { toServiceError } from '../source/errors.js';
 import { scanHits } from '../source/elasticsearch-scanner.js';
@@ -56,7 +56,7 @@ export function emptyStats(): RangeStats {
 /** What processing a range needs; wired once by app.ts. */
 export interface PipelineDeps {
   es: Client;
-  redis: Redis;
+  redis: RedisConnection;
   keys: RedisKeys;
   config: Config;
   classifier: Classifier;
@@ -223,6 +223,10 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
     );
     for (const state of seeded) states.set(state.findingId, state);
   }
+  // Replication is asynchronous: a failover can lose state the old master acknowledged. A finding
+  // written from such state could not be repaired by counting again (a lower count never replaces
+  // a stored one), so with redis.waitReplicas the state must reach the replicas first.
+  if (config.redis.waitReplicas > 0) await store.replicated(config.redis.waitReplicas, config.redis.waitTimeoutMs);
 
   const changed = [...states].filter(([, state]) => !(skipUnchanged && state.writtenCount === state.count));
   stats.findingsUnchanged += states.size - changed.length;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../clients/redis.js';
 
 /** One remembered error, shown by `status`. */
 export interface RecentError {
@@ -10,7 +10,7 @@ export interface RecentError {
 const keep = 50;
 
 /** Remembers an error for `status` (the newest 50); never throws, it is best effort. */
-export async function recordError(redis: Redis, key: string, where: string, err: unknown, now = Date.now()): Promise<void> {
+export async function recordError(redis: RedisConnection, key: string, where: string, err: unknown, now = Date.now()): Promise<void> {
   const entry: RecentError = { at: new Date(now).toISOString(), where, message: err instanceof Error ? err.message : String(err) };
   try {
     await redis.multi().lpush(key, JSON.stringify(entry)).ltrim(key, 0, keep - 1).exec();
@@ -20,7 +20,7 @@ export async function recordError(redis: Redis, key: string, where: string, err:
 }
 
 /** The newest remembered errors, newest first. */
-export async function readErrors(redis: Redis, key: string, limit = 10): Promise<RecentError[]> {
+export async function readErrors(redis: RedisConnection, key: string, limit = 10): Promise<RecentError[]> {
   const raw = await redis.lrange(key, 0, limit - 1);
   return raw.flatMap((r) => {
     try {

@@ -1,6 +1,8 @@
 /**
- * Every Redis key of a deployment, under one prefix. Group keys put the finding id in a hash
- * tag (`{...}`) so a group's hash and set live in one Redis Cluster slot for the Lua script.
+ * Every Redis key of a deployment, under one prefix. Keys one script or transaction touches
+ * together share a hash tag (`{...}`) so they live in one Redis Cluster slot: a group's hash
+ * and set (the finding id), and on a cluster a backfill's hash, done set and quarantine (the
+ * backfill id) and each BullMQ queue's keys (BullMQ's scripts take many keys of one queue).
  */
 export interface RedisKeys {
   /** BullMQ `prefix` option for this deployment's queues. */
@@ -25,15 +27,26 @@ export interface RedisKeys {
   liveQuarantine: string;
 }
 
-/** The keys for a `redis.keyPrefix`. */
-export function redisKeys(prefix: string): RedisKeys {
+/** Where the keys live: one Redis (single node or Sentinel) or a Redis Cluster. */
+export interface RedisKeysOptions {
+  cluster?: boolean;
+}
+
+/**
+ * The keys for a `redis.keyPrefix`. On a single node (or Sentinel) the names are those every
+ * earlier release used, so an upgrade finds its queues and backfills in flight; the hash tags
+ * that only a cluster needs are added only there (a new deployment, nothing to find).
+ */
+export function redisKeys(prefix: string, options: RedisKeysOptions = {}): RedisKeys {
+  const cluster = options.cluster === true;
   return {
-    bullPrefix: `${prefix}:bull`,
+    bullPrefix: cluster ? `{${prefix}:bull}` : `${prefix}:bull`,
     groupState: (id) => `${prefix}:agg:{${id}}`,
     groupEvents: (id) => `${prefix}:agg:{${id}}:ev`,
     liveCursor: `${prefix}:live:cursor`,
     liveLeader: `${prefix}:live:leader`,
-    backfill: (id) => `${prefix}:backfill:${id}`,
+    // Callers derive `<hash>:done` and `<hash>:quarantined` from it, which keeps the tag.
+    backfill: (id) => (cluster ? `${prefix}:backfill:{${id}}` : `${prefix}:backfill:${id}`),
     backfillIndex: `${prefix}:backfills`,
     recentErrors: `${prefix}:errors`,
     liveStats: `${prefix}:live:stats`,

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../clients/redis.js';
 import { DetectorError } from '../errors.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { attributeNames, spanNames } from '../telemetry/names.js';
@@ -25,7 +25,7 @@ export interface WorkerDeps {
   backfills: Backfills;
   keys: RedisKeys;
   logger: Logger;
-  connection: () => Redis;
+  connection: () => RedisConnection;
   liveConcurrency: number;
   backfillConcurrency: number;
   lockDurationMs: number;

@@ -8,6 +8,18 @@ import { cimFields } from '../normalize/fields.js';
  */
 
 const durationMs = (min: number) => z.number().int().min(min);
+/** `host:port`, the host a name, an IPv4 address or a bracketed IPv6 address. */
+const hostPort = z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/, 'expected host:port, e.g. 10.0.0.5:26379 or [::1]:26379');
+
+/** The database number of a `redis://` URL (its path; 0 when there is none). */
+export function redisUrlDatabase(url: string): number {
+  // After the last `@`: a password may hold `/` unescaped (as redactUrl assumes too).
+  const rest = url.replace(/^rediss?:\/\//, '');
+  const hostAndPath = rest.slice(rest.lastIndexOf('@') + 1);
+  const slash = hostAndPath.indexOf('/');
+  const path = slash < 0 ? '' : (hostAndPath.slice(slash + 1).split(/[?#]/)[0] ?? '');
+  return path === '' ? 0 : Number(path);
+}
 /** An Elasticsearch time value as ILM accepts it, e.g. `30d`, `12h`, `90m`. */
 const ilmAge = /^\d+(d|h|m|s|ms)$/;
 
@@ -88,8 +100,49 @@ export const configSchema = z
           .regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -')
           .default('cpd')
           .describe('Prefix of every Redis key and BullMQ queue of this deployment. Env REDIS_KEY_PREFIX.'),
+        sentinels: z
+          .array(hostPort)
+          .min(1)
+          .optional()
+          .describe('Redis Sentinel addresses (host:port, at least one; give all of them). The master is asked from them by redis.sentinelName; redis.url then gives only the user, password, database and TLS (rediss://) of the master, its host and port are ignored. Env REDIS_SENTINELS (comma-separated).'),
+        sentinelName: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, ., _ or -')
+          .optional()
+          .describe('Name of the master the sentinels monitor (`sentinel monitor <name> ...`); required with redis.sentinels. Env REDIS_SENTINEL_NAME.'),
+        sentinelPassword: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Password of the sentinels themselves (their requirepass), when they have one; the master\'s password comes from redis.url. Env REDIS_SENTINEL_PASSWORD.'),
+        clusterNodes: z
+          .array(hostPort)
+          .min(1)
+          .optional()
+          .describe('Redis Cluster seed nodes (host:port, one is enough, several survive a node loss at start-up); redis.url then gives only the user, password and TLS, and its database must be 0. Our keys and BullMQ queues are hash-tagged so each multi-key operation stays in one slot. Env REDIS_CLUSTER_NODES (comma-separated).'),
+        waitReplicas: z
+          .number()
+          .int()
+          .min(0)
+          .max(16)
+          .default(0)
+          .describe('Before findings are written, wait until this many replicas hold the aggregation state (Redis WAIT); a window whose state did not reach them in redis.waitTimeoutMs fails and is retried. 0 turns it off. With Sentinel and two or more replicas, 1 makes sure a failover never loses state a finding was written from. Not with redis.clusterNodes.'),
+        waitTimeoutMs: durationMs(10)
+          .default(2_000)
+          .describe('How long one redis.waitReplicas wait may take before the window is retried.'),
       })
       .strict()
+      .superRefine((r, ctx) => {
+        const problem = (path: string, message: string, input: unknown) => ctx.addIssue({ code: 'custom', path: [path], message, input });
+        if (r.sentinels !== undefined && r.clusterNodes !== undefined) problem('clusterNodes', 'expected either redis.sentinels or redis.clusterNodes, not both', r.clusterNodes);
+        if (r.sentinels !== undefined && r.sentinelName === undefined) problem('sentinelName', 'expected the master name the sentinels monitor with redis.sentinels', undefined);
+        if (r.sentinels === undefined && r.sentinelName !== undefined) problem('sentinels', 'expected the sentinel addresses with redis.sentinelName', undefined);
+        if (r.sentinels === undefined && r.sentinelPassword !== undefined) problem('sentinels', 'expected the sentinel addresses with redis.sentinelPassword', undefined);
+        if (r.clusterNodes !== undefined) {
+          if (redisUrlDatabase(r.url) !== 0) problem('url', 'expected database 0 (or none) in the URL with redis.clusterNodes: a Redis Cluster has only database 0', r.url);
+          if (r.waitReplicas > 0) problem('waitReplicas', 'expected 0 with redis.clusterNodes (WAIT is per node; a cluster acknowledges writes per shard)', r.waitReplicas);
+        }
+      })
       .prefault({}),
     source: z
       .object({

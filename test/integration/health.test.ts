@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@elastic/elasticsearch';
-import type { Redis } from 'ioredis';
 import { LiveCursor } from '../../src/aggregate/cursor.js';
 import { createElasticsearchClient } from '../../src/clients/elasticsearch.js';
-import { createRedis } from '../../src/clients/redis.js';
+import { createRedis, type RedisConnection } from '../../src/clients/redis.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { cursorCheck, workerReadinessChecks } from '../../src/health/checks.js';
 import { startHealthServer, type HealthServer, type ReadinessCheck, type ReadinessReport } from '../../src/health/server.js';
@@ -34,7 +33,7 @@ async function readyz(server: HealthServer): Promise<{ status: number; body: Rea
 }
 
 /** Waits until a worker-style connection is ready (or fails the test after 10 s). */
-async function ready(redis: Redis): Promise<void> {
+async function ready(redis: RedisConnection): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`redis not ready: ${redis.status}`)), 10_000);
@@ -48,7 +47,7 @@ async function ready(redis: Redis): Promise<void> {
 describe('/readyz against the real Elasticsearch and Redis', () => {
   const closers: (() => Promise<unknown> | void)[] = [];
   let es: Client;
-  let redis: Redis;
+  let redis: RedisConnection;
   let cursor: LiveCursor;
   const cursorKey = uniqueName('cpd-test-health-cursor');
 
