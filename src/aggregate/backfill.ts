@@ -3,15 +3,26 @@ import type { Queue } from 'bullmq';
 import type { RedisConnection } from '../clients/redis.js';
 import type { Config } from '../config/schema.js';
 import { InputError } from '../errors.js';
+import { beginRunScript, chunkDoneScript, chunkStartScript } from './backfill-scripts.js';
 import { isDeterministicFailure, rangeJobOptions, type RangeJobData, type RangeJobResult } from './jobs.js';
 import { totalledStats, type RangeStats, type StatTotals } from './processor.js';
 import type { RedisKeys } from './redis-keys.js';
 import { chunkCount, planChunks } from './window.js';
 
-/** Lifecycle of a backfill. */
+/** Lifecycle of a backfill run. */
 export type BackfillStatus = 'scheduled' | 'running' | 'done' | 'cancelled';
 
-/** A backfill as `backfill list` shows it. */
+/** The figures of a finished run, kept when the next run starts. */
+export interface RunSummary {
+  run: number;
+  chunksDone: number;
+  chunksQuarantined: number;
+  startedAtMs: number | undefined;
+  finishedAtMs: number | undefined;
+  stats: StatTotals;
+}
+
+/** A backfill as `backfill list` shows it: its definition and the figures of its current run. */
 export interface BackfillRecord {
   id: string;
   fromMs: number;
@@ -19,6 +30,8 @@ export interface BackfillRecord {
   indexPatterns: string[];
   chunkMs: number;
   chunks: number;
+  /** 1 for the first scan; each time a finished backfill is asked for again, the next number. */
+  run: number;
   chunksDone: number;
   /** Chunks given up because they fail the same way every time (their reasons are kept in Redis). */
   chunksQuarantined: number;
@@ -28,29 +41,31 @@ export interface BackfillRecord {
   startedAtMs: number | undefined;
   finishedAtMs: number | undefined;
   stats: StatTotals;
+  /** The run before this one, when there was one. */
+  previousRun: RunSummary | undefined;
 }
 
-const chunkDoneScript = `
--- KEYS[1]  backfill hash
--- KEYS[2]  set of finished chunk numbers
--- ARGV[1]  chunk number
--- ARGV[2]  now (epoch ms)
--- ARGV[3+] pairs: stat field, increment
--- returns  number of finished chunks (a chunk finishing twice is counted once)
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-if redis.call('SADD', KEYS[2], ARGV[1]) == 1 then
-  for i = 3, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
-end
-local done = redis.call('SCARD', KEYS[2])
-redis.call('HSET', KEYS[1], 'chunksDone', done)
-if done >= tonumber(redis.call('HGET', KEYS[1], 'chunks')) and redis.call('HGET', KEYS[1], 'status') ~= 'cancelled' then
-  redis.call('HSET', KEYS[1], 'status', 'done')
-  redis.call('HSETNX', KEYS[1], 'finishedAtMs', ARGV[2])
-end
-return done
-`;
+/**
+ * What asking for a backfill did: created it, started the next run of a finished one (a
+ * rescan: events that arrived in the range since are counted, counted ones change nothing),
+ * or resumed an unfinished one (possibly cancelled before).
+ */
+export type BackfillAction = 'created' | 'rescanning' | 'resuming' | 'resuming-cancelled';
 
-type BackfillRedis = RedisConnection & { cpdChunkDone(hash: string, set: string, ...args: (string | number)[]): Promise<number> };
+/**
+ * BullMQ id of a chunk job. The first run keeps the ids of earlier releases (`<id>-<chunk>`);
+ * later runs need ids of their own, because BullMQ ignores an add whose id it still holds as a
+ * completed job.
+ */
+export function chunkJobId(id: string, run: number, chunk: number): string {
+  return run <= 1 ? `${id}-${chunk}` : `${id}-r${run}-${chunk}`;
+}
+
+type BackfillRedis = RedisConnection & {
+  cpdBeginRun(hash: string, done: string, quarantined: string, ...args: (string | number)[]): Promise<[string, number]>;
+  cpdChunkStart(hash: string, run: number, now: number): Promise<number>;
+  cpdChunkDone(hash: string, set: string, ...args: (string | number)[]): Promise<number>;
+};
 
 /** A backfill request from the CLI. */
 export interface BackfillRequest {
@@ -63,8 +78,9 @@ export interface BackfillRequest {
 
 /**
  * Backfills: a time range split into chunk jobs on their own queue, so live windows never
- * wait behind them. The id is derived from the request, so asking again resumes the same
- * backfill instead of starting a second one.
+ * wait behind them. The id is derived from the request, so asking again for an unfinished
+ * backfill resumes it instead of starting a second one, and asking again for a finished one
+ * scans the range again as its next run (late events, a reindex; counting is idempotent).
  */
 export class Backfills {
   readonly #redis: BackfillRedis;
@@ -75,7 +91,11 @@ export class Backfills {
     private readonly queue: Queue<RangeJobData, RangeJobResult>,
     private readonly config: Config,
   ) {
-    if (!('cpdChunkDone' in redis)) redis.defineCommand('cpdChunkDone', { numberOfKeys: 2, lua: chunkDoneScript });
+    if (!('cpdChunkDone' in redis)) {
+      redis.defineCommand('cpdBeginRun', { numberOfKeys: 3, lua: beginRunScript });
+      redis.defineCommand('cpdChunkStart', { numberOfKeys: 1, lua: chunkStartScript });
+      redis.defineCommand('cpdChunkDone', { numberOfKeys: 2, lua: chunkDoneScript });
+    }
     this.#redis = redis as BackfillRedis;
   }
 
@@ -85,39 +105,50 @@ export class Backfills {
     return `bf-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
   }
 
-  /** Creates (or resumes) a backfill and queues every chunk not finished yet. */
-  async create(req: BackfillRequest, now = Date.now()): Promise<{ record: BackfillRecord; resumed: boolean; queued: number }> {
+  /**
+   * Creates a backfill, resumes it when unfinished, or starts its next run when finished, and
+   * queues every chunk of the run not finished yet. `previousRun` of the record holds the
+   * figures of the run a rescan replaced.
+   */
+  async create(req: BackfillRequest, now = Date.now()): Promise<{ record: BackfillRecord; action: BackfillAction; resumed: boolean; queued: number }> {
     if (!(req.toMs > req.fromMs)) throw new InputError(`backfill: expected --to after --from, got ${new Date(req.fromMs).toISOString()} .. ${new Date(req.toMs).toISOString()}`);
     this.#checkSize(req);
     const id = this.idFor(req);
     const chunks = planChunks(req.fromMs, req.toMs, this.config.backfill.chunkMs);
-    const hash = this.keys.backfill(id);
     const startAtMs = Math.max(req.atMs ?? now, now);
-    const created = await this.#redis.hsetnx(hash, 'createdAtMs', String(now));
-    if (created === 1) {
-      // Two commands, not a transaction: the index and the hash are in different Redis Cluster
-      // slots. The index entry follows the hash, and a resume adds it again (NX) should a crash
-      // come between them.
-      await this.#redis.hset(hash, {
-        id,
-        fromMs: req.fromMs,
-        toMs: req.toMs,
-        indexPatterns: JSON.stringify(req.indexPatterns),
-        chunkMs: this.config.backfill.chunkMs,
-        chunks: chunks.length,
-        chunksDone: 0,
-        status: 'scheduled',
-        startAtMs,
-      });
-    } else if ((await this.#redis.hget(hash, 'status')) === 'cancelled') {
-      // A cancelled backfill asked for again resumes where it stopped.
-      await this.#redis.hset(hash, 'status', 'scheduled', 'startAtMs', startAtMs);
-    }
+    const delay = Math.max(0, startAtMs - now);
+    let { action, run } = await this.#beginRun(id, req, chunks.length, now, startAtMs);
+    // The index is another Redis Cluster slot than the hash: added after it, again (NX) on
+    // every request, so a crash between the two is repaired by the next one.
     await this.#redis.zadd(this.keys.backfillIndex, 'NX', now, id);
-    const queued = await this.#queueMissing(id, req, chunks, Math.max(0, startAtMs - now));
+    let queued = await this.#queueMissing(id, run, req, chunks, delay);
+    if (action !== 'created' && action !== 'rescanning' && queued === 0 && (await this.get(id))?.status === 'done') {
+      // Every chunk was done or quarantined, only not marked yet (the janitor does that): it
+      // was finished, so it is scanned again like any finished backfill.
+      ({ action, run } = await this.#beginRun(id, req, chunks.length, now, startAtMs));
+      queued = await this.#queueMissing(id, run, req, chunks, delay);
+    }
     const record = await this.get(id);
     if (record === undefined) throw new Error(`backfill ${id} vanished while being created`);
-    return { record, resumed: created !== 1, queued };
+    return { record, action, resumed: action === 'resuming' || action === 'resuming-cancelled', queued };
+  }
+
+  /** The atomic step of create: a new backfill, the next run of a finished one, or the current run. */
+  async #beginRun(id: string, req: BackfillRequest, chunks: number, now: number, startAtMs: number): Promise<{ action: BackfillAction; run: number }> {
+    const hash = this.keys.backfill(id);
+    const definition = { id, fromMs: req.fromMs, toMs: req.toMs, indexPatterns: JSON.stringify(req.indexPatterns), chunkMs: this.config.backfill.chunkMs, chunks };
+    const quarantined = await this.#redis.hkeys(`${hash}:quarantined`);
+    const [outcome, run] = await this.#redis.cpdBeginRun(hash, `${hash}:done`, `${hash}:quarantined`, now, startAtMs, totalledStats.length, ...totalledStats, ...Object.entries(definition).flat());
+    const action: BackfillAction = outcome === 'created' ? 'created' : outcome === 'rescan' ? 'rescanning' : outcome === 'resume-cancelled' ? 'resuming-cancelled' : 'resuming';
+    if (action === 'rescanning') {
+      // The finished run's quarantined chunks are tried again by the new run; their failed jobs
+      // would otherwise sit in the failed list for a week (removeOnFail).
+      for (const n of quarantined) {
+        const job = await this.queue.getJob(chunkJobId(id, Number(run) - 1, Number(n)));
+        if (job !== undefined && job !== null && (await job.getState()) === 'failed') await job.remove().catch(() => undefined);
+      }
+    }
+    return { action, run: Number(run) };
   }
 
   /** Refuses, before anything is written, a range of more chunks than `backfill.maxChunks`. */
@@ -132,17 +163,17 @@ export class Backfills {
   }
 
   /**
-   * Queues every chunk that is neither finished nor queued, and retries chunks that used up
-   * their attempts. Idempotent: calling it again queues nothing new.
+   * Queues every chunk of the run that is neither finished nor queued, and retries chunks that
+   * used up their attempts. Idempotent: calling it again queues nothing new.
    */
-  async #queueMissing(id: string, req: BackfillRequest, chunks: readonly { fromMs: number; toMs: number }[], delay: number): Promise<number> {
+  async #queueMissing(id: string, run: number, req: BackfillRequest, chunks: readonly { fromMs: number; toMs: number }[], delay: number): Promise<number> {
     const hash = this.keys.backfill(id);
     const done = new Set(await this.#redis.smembers(`${hash}:done`));
     const quarantined = new Set(await this.#redis.hkeys(`${hash}:quarantined`));
     let queued = 0;
     for (const [n, c] of chunks.entries()) {
       if (done.has(String(n)) || quarantined.has(String(n))) continue;
-      const jobId = `${id}-${n}`;
+      const jobId = chunkJobId(id, run, n);
       const existing = await this.queue.getJob(jobId);
       if (existing !== undefined && existing !== null) {
         const state = await existing.getState();
@@ -161,27 +192,39 @@ export class Backfills {
         // Completed without being counted: it ran while the backfill was cancelled. Run it again.
         await existing.remove();
       }
-      const data: RangeJobData = { kind: 'backfill', fromMs: c.fromMs, toMs: c.toMs, basis: 'event', indexPatterns: [...req.indexPatterns], backfillId: id, chunk: n };
+      const data: RangeJobData = { kind: 'backfill', fromMs: c.fromMs, toMs: c.toMs, basis: 'event', indexPatterns: [...req.indexPatterns], backfillId: id, chunk: n, run };
       await this.queue.add('chunk', data, rangeJobOptions(this.config, jobId, delay > 0 ? { delay } : {}));
       queued += 1;
     }
     if (quarantined.size > 0) await this.#redis.hset(hash, 'chunksQuarantined', quarantined.size);
-    if (done.size + quarantined.size >= chunks.length) await this.#redis.hset(hash, 'status', 'done', 'chunksDone', done.size);
+    if (done.size + quarantined.size >= chunks.length) {
+      await this.#redis.hset(hash, 'status', 'done', 'chunksDone', done.size);
+      await this.#redis.hsetnx(hash, 'finishedAtMs', String(Date.now()));
+    }
     return queued;
+  }
+
+  /** Removes the run's chunk jobs that are in one of `states` (an earlier run's leftovers, a cancel). */
+  async #removeRunJobs(id: string, run: number, chunks: number, states: readonly string[]): Promise<void> {
+    for (let n = 0; n < chunks; n++) {
+      const job = await this.queue.getJob(chunkJobId(id, run, n));
+      if (job === undefined || job === null) continue;
+      if (states.includes(await job.getState())) await job.remove().catch(() => undefined);
+    }
   }
 
   /** Re-queues the chunks of a backfill that failed or went missing (after a long outage). */
   async retryFailed(id: string): Promise<number> {
     const r = await this.get(id);
     if (r === undefined || r.status === 'cancelled' || r.status === 'done') return 0;
-    return this.#queueMissing(id, r, planChunks(r.fromMs, r.toMs, r.chunkMs), 0);
+    return this.#queueMissing(id, r.run, r, planChunks(r.fromMs, r.toMs, r.chunkMs), 0);
   }
 
   /** One backfill, or undefined. */
   async get(id: string): Promise<BackfillRecord | undefined> {
     const h = await this.#redis.hgetall(this.keys.backfill(id));
     if (h.id === undefined) return undefined;
-    const num = (k: string) => (h[k] === undefined ? undefined : Number(h[k]));
+    const num = (k: string) => (h[k] === undefined || h[k] === '' ? undefined : Number(h[k]));
     return {
       id,
       fromMs: Number(h.fromMs),
@@ -189,6 +232,7 @@ export class Backfills {
       indexPatterns: JSON.parse(h.indexPatterns ?? '[]') as string[],
       chunkMs: Number(h.chunkMs),
       chunks: Number(h.chunks),
+      run: Number(h.run ?? 1),
       chunksDone: Number(h.chunksDone ?? 0),
       chunksQuarantined: Number(h.chunksQuarantined ?? 0),
       status: (h.status ?? 'scheduled') as BackfillStatus,
@@ -196,7 +240,8 @@ export class Backfills {
       startAtMs: Number(h.startAtMs),
       startedAtMs: num('startedAtMs'),
       finishedAtMs: num('finishedAtMs'),
-      stats: Object.fromEntries(totalledStats.map((f) => [f, Number(h[f] ?? 0)])) as BackfillRecord['stats'],
+      stats: statTotals((f) => h[f]),
+      previousRun: h.previousRun === undefined ? undefined : runSummary(h.previousRun),
     };
   }
 
@@ -216,32 +261,58 @@ export class Backfills {
     const record = await this.get(id);
     if (record === undefined) throw new InputError(`backfill cancel: expected an existing backfill id (see 'backfill list'), got ${JSON.stringify(id)}`);
     await this.#redis.hset(this.keys.backfill(id), 'status', 'cancelled');
-    for (let n = 0; n < record.chunks; n++) {
-      const job = await this.queue.getJob(`${id}-${n}`);
-      if (job === undefined || job === null) continue;
-      const state = await job.getState();
-      if (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'failed') await job.remove().catch(() => undefined);
-    }
+    await this.#removeRunJobs(id, record.run, record.chunks, ['waiting', 'delayed', 'prioritized', 'failed']);
     return (await this.get(id)) ?? record;
   }
 
-  /** True when the backfill was cancelled (chunk jobs check before they start). */
-  async isCancelled(id: string): Promise<boolean> {
-    return (await this.#redis.hget(this.keys.backfill(id), 'status')) === 'cancelled';
-  }
-
-  /** Marks a chunk as started (the backfill becomes running). */
-  async chunkStarted(id: string, now = Date.now()): Promise<void> {
+  /**
+   * Forgets a finished or cancelled backfill: its record, progress and queued jobs. The demo
+   * uses it for its own earlier backfills; a forgotten chunk job still running skips its count.
+   */
+  async forget(id: string): Promise<void> {
+    const record = await this.get(id);
+    if (record !== undefined) await this.#removeRunJobs(id, record.run, record.chunks, ['waiting', 'delayed', 'prioritized', 'failed', 'completed']);
     const hash = this.keys.backfill(id);
-    await this.#redis.hsetnx(hash, 'startedAtMs', String(now));
-    const status = await this.#redis.hget(hash, 'status');
-    if (status === 'scheduled') await this.#redis.hset(hash, 'status', 'running');
+    await this.#redis.del(`${hash}:done`);
+    await this.#redis.del(`${hash}:quarantined`);
+    await this.#redis.del(hash);
+    await this.#redis.zrem(this.keys.backfillIndex, id);
   }
 
-  /** Records a finished chunk once, however often it finishes. */
-  async chunkDone(id: string, chunk: number, stats: RangeStats, now = Date.now()): Promise<number> {
-    const args: (string | number)[] = [chunk, now];
+  /**
+   * Called by a chunk job before it scans: false when it must not (its backfill was cancelled
+   * or forgotten, or the job is of an earlier run); otherwise marks the run as running.
+   */
+  async chunkStarting(id: string, run: number, now = Date.now()): Promise<boolean> {
+    return (await this.#redis.cpdChunkStart(this.keys.backfill(id), run, now)) === 1;
+  }
+
+  /** Records a finished chunk once per run, however often it finishes; a job of an earlier run is not counted (-2). */
+  async chunkDone(id: string, run: number, chunk: number, stats: RangeStats, now = Date.now()): Promise<number> {
+    const args: (string | number)[] = [chunk, now, run];
     for (const f of totalledStats) args.push(f, stats[f]);
     return this.#redis.cpdChunkDone(this.keys.backfill(id), `${this.keys.backfill(id)}:done`, ...args);
+  }
+}
+
+function statTotals(value: (field: string) => string | undefined): StatTotals {
+  return Object.fromEntries(totalledStats.map((f) => [f, Number(value(f) ?? 0)])) as StatTotals;
+}
+
+/** The previous run's summary as the begin-run script stored it (strings, '' for unset times). */
+function runSummary(json: string): RunSummary | undefined {
+  try {
+    const p = JSON.parse(json) as Record<string, unknown> & { stats?: Record<string, string> };
+    const time = (v: unknown) => (typeof v === 'string' && v !== '' ? Number(v) : undefined);
+    return {
+      run: Number(p.run),
+      chunksDone: Number(p.chunksDone ?? 0),
+      chunksQuarantined: Number(p.chunksQuarantined ?? 0),
+      startedAtMs: time(p.startedAtMs),
+      finishedAtMs: time(p.finishedAtMs),
+      stats: statTotals((f) => p.stats?.[f]),
+    };
+  } catch {
+    return undefined;
   }
 }

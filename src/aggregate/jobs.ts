@@ -14,6 +14,8 @@ export interface RangeJobData {
   /** Backfill id and chunk number, for progress. */
   backfillId?: string;
   chunk?: number;
+  /** The backfill run the chunk belongs to (absent in jobs of earlier releases: run 1). */
+  run?: number;
 }
 
 /** What a range job returns (kept in Redis with the completed job). */

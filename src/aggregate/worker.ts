@@ -42,8 +42,8 @@ export function rangeProcessor(deps: Pick<WorkerDeps, 'pipeline' | 'backfills' |
   const processJob = async (job: Job<RangeJobData, RangeJobResult>): Promise<RangeJobResult> => {
     const d = job.data;
     if (d.kind === 'backfill' && d.backfillId !== undefined) {
-      if (await deps.backfills.isCancelled(d.backfillId)) return emptyStats();
-      await deps.backfills.chunkStarted(d.backfillId);
+      // Cancelled, forgotten, or of a run a rescan replaced: nothing to do.
+      if (!(await deps.backfills.chunkStarting(d.backfillId, d.run ?? 1))) return emptyStats();
     }
     let stats: RangeJobResult;
     try {
@@ -57,7 +57,7 @@ export function rangeProcessor(deps: Pick<WorkerDeps, 'pipeline' | 'backfills' |
       throw err;
     }
     if (d.kind === 'backfill' && d.backfillId !== undefined && d.chunk !== undefined) {
-      await deps.backfills.chunkDone(d.backfillId, d.chunk, stats);
+      await deps.backfills.chunkDone(d.backfillId, d.run ?? 1, d.chunk, stats);
     }
     return stats;
   };

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { BackfillRecord } from '../aggregate/backfill.js';
+import type { BackfillRecord, RunSummary } from '../aggregate/backfill.js';
 import { formatDuration } from './time.js';
 
 /** Shows backfill progress: a bar on a TTY, JSON lines otherwise (one per update). */
@@ -55,6 +55,7 @@ export function progressLine(r: BackfillRecord, nowMs: number): Record<string, u
   return {
     backfill: r.id,
     status: r.status,
+    run: r.run,
     chunks_done: r.chunksDone,
     chunks: r.chunks,
     scanned: r.stats.scanned,
@@ -64,5 +65,21 @@ export function progressLine(r: BackfillRecord, nowMs: number): Record<string, u
     findings: r.stats.findingsWritten,
     dropped: r.stats.findingsDropped,
     eta_s: Number.isFinite(eta) ? Math.round(eta / 1000) : null,
+    ...(r.previousRun === undefined ? {} : { previous_run: previousRunLine(r.previousRun) }),
+  };
+}
+
+function previousRunLine(p: RunSummary): Record<string, unknown> {
+  return {
+    run: p.run,
+    finished: p.finishedAtMs === undefined ? null : new Date(p.finishedAtMs).toISOString(),
+    chunks_done: p.chunksDone,
+    chunks_quarantined: p.chunksQuarantined,
+    scanned: p.stats.scanned,
+    matched: p.stats.matched,
+    suppressed: p.stats.suppressed,
+    skipped: p.stats.skipped,
+    findings: p.stats.findingsWritten,
+    dropped: p.stats.findingsDropped,
   };
 }

@@ -48,10 +48,13 @@ describe('the backfill and status commands', () => {
     assert.deepEqual(comparable(await readFindings(es, names.alias)), expectedFindings);
   });
 
-  it('resumes instead of duplicating when the same backfill is asked for again', async () => {
-    const { code, output } = await cli(config, ['backfill', '--from', `${day}T00:00:00Z`, '--to', `${day}T23:59:59Z`]);
+  it('scans a finished backfill again as its next run when asked again, and the findings stay the same', { timeout: 120_000 }, async () => {
+    const { code, output } = await cli(config, ['backfill', '--from', `${day}T00:00:00Z`, '--to', `${day}T23:59:59Z`, '--wait']);
     assert.equal(code, 0, output);
-    assert.match(output, /resumed backfill bf-[0-9a-f]{12}: .* 24 chunk\(s\), 0 queued/);
+    assert.match(output, /^rescanning finished backfill bf-[0-9a-f]{12} \(run 2\): .* 24 chunk\(s\), 24 queued; run 1 had 24 chunk\(s\) done, scanned \d+, matches 6, findings \d+$/m);
+    const last = JSON.parse(output.split('\n').filter((l) => l.startsWith('{"backfill"')).at(-1) ?? '{}') as Record<string, unknown>;
+    assert.deepEqual([last.status, last.run, last.chunks_done, last.matched, last.suppressed], ['done', 2, 24, 6, 1]);
+    assert.deepEqual(comparable(await readFindings(es, names.alias)), expectedFindings);
   });
 
   it('schedules a backfill for later with --at, lists it, and cancels it', async () => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createApp, startWorker, type App } from '../../app.js';
-import type { BackfillRecord } from '../../aggregate/backfill.js';
+import type { BackfillAction, BackfillRecord } from '../../aggregate/backfill.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { collect } from '../collect.js';
 import { configFor } from '../context.js';
@@ -39,14 +39,9 @@ export function registerBackfill(program: Command): void {
       const atMs = opts.at === undefined ? undefined : parseIsoFlag('--at', opts.at);
       await withApp(cmd, { 'backfill.maxChunks': opts.maxChunks }, async (app) => {
         const indexPatterns = opts.index ?? [...app.config.source.indexPatterns];
-        const { record, resumed, queued } = await app.backfills.create({ fromMs, toMs, indexPatterns, atMs });
-        if (opts.json === true) process.stdout.write(`${JSON.stringify({ ...progressLine(record, Date.now()), resumed, queued_chunks: queued })}\n`);
-        else {
-          process.stdout.write(
-            `${resumed ? 'resumed' : 'created'} backfill ${record.id}: ${iso(record.fromMs)} .. ${iso(record.toMs)} in ${record.chunks} chunk(s), ${queued} queued` +
-              `${atMs !== undefined ? `, starting at ${iso(record.startAtMs)}` : ''}\n`,
-          );
-        }
+        const { record, action, resumed, queued } = await app.backfills.create({ fromMs, toMs, indexPatterns, atMs });
+        if (opts.json === true) process.stdout.write(`${JSON.stringify({ ...progressLine(record, Date.now()), action, resumed, queued_chunks: queued })}\n`);
+        else process.stdout.write(`${createdLine(record, action, queued, atMs !== undefined)}\n`);
         if (opts.wait !== true) {
           if (opts.json !== true) process.stdout.write(`a running worker picks it up; follow it with: curl-proxy-detector backfill list\n`);
           return;
@@ -113,12 +108,43 @@ async function follow(app: App, id: string, plain: boolean): Promise<void> {
   if (r !== undefined && !plain) process.stdout.write(`${describe(r, Date.now())}\n`);
 }
 
-function describe(r: BackfillRecord, now: number): string {
+/**
+ * What asking for the backfill did, in one line: created, a finished one scanned again as its
+ * next run (with the figures of the run before), or an unfinished one resumed.
+ */
+export function createdLine(r: BackfillRecord, action: BackfillAction, queued: number, scheduled: boolean): string {
+  const range = `${iso(r.fromMs)} .. ${iso(r.toMs)} in ${r.chunks} chunk(s)`;
+  const at = scheduled ? `, starting at ${iso(r.startAtMs)}` : '';
+  switch (action) {
+    case 'created':
+      return `created backfill ${r.id}: ${range}, ${queued} queued${at}`;
+    case 'rescanning': {
+      const p = r.previousRun;
+      const before = p === undefined ? '' : `; run ${p.run} had ${p.chunksDone} chunk(s) done, scanned ${p.stats.scanned}, matches ${p.stats.matched}, findings ${p.stats.findingsWritten}`;
+      return `rescanning finished backfill ${r.id} (run ${r.run}): ${range}, ${queued} queued${at}${before}`;
+    }
+    default: {
+      const quarantined = r.chunksQuarantined > 0 ? `, ${r.chunksQuarantined} quarantined` : '';
+      const what = action === 'resuming-cancelled' ? 'cancelled' : 'unfinished';
+      return `resuming ${what} backfill ${r.id} (run ${r.run}): ${range}, ${queued} queued, ${r.chunksDone} done${quarantined}${at}`;
+    }
+  }
+}
+
+/** One backfill in `backfill list`: its current run, and on a second line the run before. */
+export function describe(r: BackfillRecord, now: number): string {
   const took = r.startedAtMs !== undefined ? formatDuration((r.finishedAtMs ?? now) - r.startedAtMs) : '-';
-  return (
-    `${r.id}  ${r.status.padEnd(9)}  ${iso(r.fromMs)} .. ${iso(r.toMs)}  chunks ${r.chunksDone}/${r.chunks}  ` +
+  const line =
+    `${r.id}  ${r.status.padEnd(9)}  ${iso(r.fromMs)} .. ${iso(r.toMs)}  ${r.run > 1 ? `run ${r.run}  ` : ''}chunks ${r.chunksDone}/${r.chunks}  ` +
     (r.chunksQuarantined > 0 ? `QUARANTINED ${r.chunksQuarantined} (fail the same way every time; see the worker's ERROR logs)  ` : '') +
-    `scanned ${r.stats.scanned}  matches ${r.stats.matched}  suppressed ${r.stats.suppressed}  findings ${r.stats.findingsWritten}  took ${took}`
+    `scanned ${r.stats.scanned}  matches ${r.stats.matched}  suppressed ${r.stats.suppressed}  findings ${r.stats.findingsWritten}  took ${took}`;
+  const p = r.previousRun;
+  if (p === undefined) return line;
+  const finished = p.finishedAtMs === undefined ? '' : ` finished ${iso(p.finishedAtMs)}`;
+  return (
+    `${line}\n  previous run ${p.run}${finished}: chunks ${p.chunksDone}/${r.chunks}` +
+    (p.chunksQuarantined > 0 ? `  quarantined ${p.chunksQuarantined}` : '') +
+    `  scanned ${p.stats.scanned}  matches ${p.stats.matched}  suppressed ${p.stats.suppressed}  findings ${p.stats.findingsWritten}`
   );
 }
 
