@@ -19,7 +19,6 @@ export function buildProgram(): Command {
     .option('--redis-url <url>', 'Redis URL with database number (env REDIS_URL)')
     .option('--log-level <level>', 'log level (env LOG_LEVEL)')
     .option('--set <key=value>', 'set any configuration key, repeatable (see `config docs`)', collect)
-    .showHelpAfterError()
     .exitOverride();
   registerDemo(program);
   registerRun(program);
@@ -29,7 +28,18 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerSetup(program);
   registerReplay(program);
+  pointAtHelp(program, program.name());
   return program;
+}
+
+/**
+ * After a usage error (unknown option or command, missing argument), commander prints its one
+ * line (with a "Did you mean" suggestion when one is close) and then this hint naming the
+ * command's own help, instead of the whole help text.
+ */
+function pointAtHelp(command: Command, path: string): void {
+  command.showHelpAfterError(`(run '${path} --help' for usage)`).showSuggestionAfterError(true);
+  for (const sub of command.commands) pointAtHelp(sub, `${path} ${sub.name()}`);
 }
 
 /** Runs the CLI and maps errors to exit codes: 2 for configuration and usage, 1 for the rest. */

@@ -3,7 +3,7 @@ import { walkCurlArgs, type CurlArgs, type ProxyCandidate, type Segment } from '
 import { anyEnvProxies, envNoProxy as readEnvNoProxy, envProxyFor } from './env-proxy.js';
 import type { Invocation } from './invocation.js';
 import { compileNoProxy, type NoProxyList } from './noproxy.js';
-import { parseProxyValue, redactCredentials, shorten } from './proxy-url.js';
+import { parseProxyValue, redactCredentials, shorten, withValue } from './proxy-url.js';
 import { routeUrl, type EnvHops, type Hop, type RouteSink, type TransferSetup } from './transfer-route.js';
 import type { NearMiss, ProxyUse, RuleOptions, UrlRoute, Verdict } from './types.js';
 
@@ -105,11 +105,11 @@ class Decision implements RouteSink {
     let offWhy = `an empty ${segment.proxy !== null ? segment.proxy.canonical : '--preproxy'} turns proxies off (the environment's too).`;
     for (const candidate of [segment.preproxy, segment.proxy]) {
       if (candidate !== null && candidate.resolved === '') {
-        this.nearMiss({ token: `${candidate.option} ""`, reason: `an empty ${candidate.canonical} turns proxies off (including environment proxies); it selects none` });
+        this.nearMiss({ token: withValue(candidate.option, '""'), reason: `an empty ${candidate.canonical} turns proxies off (including environment proxies); it selects none` });
       }
     }
     if (proxy !== null && segment.unixSocket !== null) {
-      this.nearMiss({ token: `${proxy.use.option} ${shorten(proxy.use.url, 120)}`, reason: `never used: curl drops the proxy when ${segment.unixSocket.option} is given` });
+      this.nearMiss({ token: withValue(proxy.use.option, shorten(proxy.use.url, 120)), reason: `never used: curl drops the proxy when ${segment.unixSocket.option} is given` });
       offWhy = `${segment.unixSocket.option} makes curl drop the ${proxy.use.option} proxy.`;
       proxy = null;
     }
@@ -230,7 +230,7 @@ class Decision implements RouteSink {
 
 /** A proxy no URL went through, as a near-miss. */
 function unusedHop(hop: Hop, otherwise: string): NearMiss {
-  return { token: `${hop.use.option} ${shorten(hop.use.url, 120)}`, reason: `never used: ${hop.exempted ?? otherwise}` };
+  return { token: withValue(hop.use.option, shorten(hop.use.url, 120)), reason: `never used: ${hop.exempted ?? otherwise}` };
 }
 
 /** A proxy option's value as a hop, or null when it is empty (which turns proxies off). */
@@ -288,16 +288,16 @@ function toProxyUse(candidate: ProxyCandidate, source: ProxyUse['source'], segme
 }
 
 function display(candidate: ProxyCandidate): string {
-  return `${candidate.option} ${shorten(redactCredentials(candidate.value), 120)}`;
+  return withValue(candidate.option, shorten(redactCredentials(candidate.value), 120));
 }
 
 function matchReason(proxies: readonly ProxyUse[], dropped: number): string {
   const total = proxies.length + dropped;
   const first = proxies[0] as ProxyUse;
   const refused = proxies.some((p) => p.refused !== null) ? ' (a proxy curl refuses still counts: trying to tunnel is the behaviour)' : '';
-  if (total === 1) return `curl uses a proxy: ${first.option} ${first.url}${refused}.`;
+  if (total === 1) return `curl uses a proxy: ${withValue(first.option, first.url)}${refused}.`;
   const shown: string[] = [];
-  for (let i = 0; i < proxies.length && i < 3; i++) shown.push(`${(proxies[i] as ProxyUse).option} ${(proxies[i] as ProxyUse).url}`);
+  for (let i = 0; i < proxies.length && i < 3; i++) shown.push(withValue((proxies[i] as ProxyUse).option, (proxies[i] as ProxyUse).url));
   const more = total > 3 ? ` and ${total - 3} more` : '';
   return `curl uses ${total} proxies: ${shown.join(', ')}${more}${refused}.`;
 }

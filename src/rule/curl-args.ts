@@ -12,7 +12,7 @@ import {
 } from './curl-options.js';
 import { addTo, type Collector } from './collector.js';
 import { CurlVariables } from './curl-variables.js';
-import { redactCredentials, shorten } from './proxy-url.js';
+import { redactCredentials, shorten, withValue } from './proxy-url.js';
 import type { NearMiss, ProxyScheme } from './types.js';
 
 /**
@@ -249,7 +249,7 @@ class Walk implements CurlArgs {
       const previous = this.segment[slot];
       if (previous !== null) {
         this.overridden = addNearMiss(this.overridden, {
-          token: `${previous.option} ${shorten(redactCredentials(previous.value), 80)}`,
+          token: withValue(previous.option, shorten(redactCredentials(previous.value), 80)),
           reason: `replaced by the later ${written} in the same transfer (curl keeps only the last one)`,
         });
       }

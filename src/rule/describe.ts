@@ -1,3 +1,4 @@
+import { withValue } from './proxy-url.js';
 import type { ProxyUse, UrlRoute, Verdict } from './types.js';
 
 /**
@@ -34,7 +35,7 @@ function describeProxy(lines: string[], proxy: ProxyUse, i: number): void {
 
 /** One URL: where it goes, through which first hop, and why. */
 function describeRoute(lines: string[], route: UrlRoute, i: number): void {
-  const hop = route.firstHop === null ? '' : ` via ${route.firstHop.option} ${route.firstHop.host ?? 'unknown host'}${route.firstHop.port === null ? '' : `:${route.firstHop.port}`}`;
+  const hop = route.firstHop === null ? '' : ` via ${withValue(route.firstHop.option, `${route.firstHop.host ?? 'unknown host'}${route.firstHop.port === null ? '' : `:${route.firstHop.port}`}`)}`;
   const where = route.route === 'unknown' ? 'unknown (counted as proxied)' : route.route;
   lines.push(`url ${i + 1}: ${route.url} -> ${where}${hop}${route.segment > 1 ? ` (transfer ${route.segment})` : ''}`);
   lines.push(`  host:   ${route.host ?? 'unknown'}`);

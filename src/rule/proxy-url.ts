@@ -178,6 +178,14 @@ export function redactCredentials(value: string): string {
   return redactUserinfo(value, 'proxy');
 }
 
+/**
+ * An option and its value as curl was given them: `--proxy=http://p` stays glued (the option
+ * is kept with its `=`), `--proxy http://p` and `-x p` are two words. For display only.
+ */
+export function withValue(option: string, value: string): string {
+  return option.endsWith('=') ? `${option}${value}` : `${option} ${value}`;
+}
+
 /** Cuts a long value for display. */
 export function shorten(text: string, max = MAX_SHOWN_VALUE): string {
   return text.length <= max ? text : `${text.slice(0, max)}…(${text.length - max} more characters)`;

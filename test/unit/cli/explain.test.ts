@@ -140,6 +140,20 @@ describe('the explain command', () => {
     assert.ok(!result.stdout.includes('pw@'));
   });
 
+  it('shows an --option=value proxy glued as it was typed, credentials still hidden, and a separate one as two words', () => {
+    const glued = cli(['explain', 'curl --proxy=http://user:s3cret@proxy.example:3128 https://example.com']);
+    assert.equal(glued.status, 0, glued.stderr);
+    assert.match(glued.stdout, /^reason: {2}curl uses a proxy: --proxy=http:\/\/\*\*\*@proxy\.example:3128\.$/m);
+    assert.match(glued.stdout, /^url 1: https:\/\/example\.com -> proxy via --proxy=proxy\.example:3128$/m);
+    // The option itself may be named with its = (`proxy 1: --proxy= (--proxy)`); a value never follows a space.
+    assert.doesNotMatch(glued.stdout, /--proxy= (?!\(--proxy\))/, 'no space between the = and the value');
+    assert.ok(!glued.stdout.includes('s3cret'));
+    const separate = cli(['explain', 'curl --proxy http://proxy.example:3128 https://example.com']);
+    assert.match(separate.stdout, /^reason: {2}curl uses a proxy: --proxy http:\/\/proxy\.example:3128\.$/m);
+    const empty = cli(['explain', 'curl --socks5= https://example.com']);
+    assert.match(empty.stdout, /^near-miss: --socks5="": /m);
+  });
+
   it('takes the words after -- as the exact argv', () => {
     const result = cli(['explain', '--json', '--', 'curl', '-H', 'X: -x y', 'https://a']);
     assert.equal(result.status, 0, result.stderr);
