@@ -24,20 +24,30 @@ export function elasticsearchCheck(es: Client, timeoutMs: number): ReadinessChec
   };
 }
 
-/** The part of an ioredis connection the check uses. */
+/** The part of an ioredis connection (a `Redis` or a `Cluster`) the check uses. */
 export interface PingableRedis {
   readonly status: string;
   ping(): Promise<string>;
+  /** Set on an ioredis Cluster. */
+  readonly isCluster?: boolean;
+  cluster?(subcommand: 'INFO'): Promise<unknown>;
 }
 
 /**
  * Redis answers PING. A connection that is not `ready` fails at once: a worker connection
  * queues commands while reconnecting, and queued probe PINGs would pile up during an outage.
+ * On a Redis Cluster the node asked must also report `cluster_state:ok`: a cluster with
+ * uncovered slots answers PING on its live nodes but refuses our commands (CLUSTERDOWN).
  */
 export function redisCheck(redis: PingableRedis): ReadinessCheck {
   return async () => {
     if (redis.status !== 'ready') throw new Error(`connection is ${redis.status}`);
     await redis.ping();
+    if (redis.isCluster === true && redis.cluster !== undefined) {
+      const info = String(await redis.cluster('INFO'));
+      const state = /cluster_state:(\w+)/.exec(info)?.[1] ?? 'unknown';
+      if (state !== 'ok') throw new Error(`cluster_state is ${state}`);
+    }
   };
 }
 

@@ -3,13 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import type { App } from '../../src/app.js';
-import type { ChildWorker } from '../helpers/child-worker.js';
+import { redisCheck } from '../../src/health/checks.js';
+import { spawnCli, type ChildWorker } from '../helpers/child-worker.js';
 import { expectedFromTruth } from '../helpers/ground-truth.js';
 import { readFindings, testNames, type TestNames } from '../helpers/pipeline.js';
 import { startRedisTopology, type RedisTopologyHandle } from '../helpers/redis-topologies.js';
 import { comparable } from '../helpers/scenario.js';
 import { testEsClient } from '../helpers/services.js';
-import { backfillEvents, runBackfill, runLive } from '../helpers/topology-runs.js';
+import { backfillEvents, runBackfill, runLive, topologyConfig } from '../helpers/topology-runs.js';
 
 // A Redis Cluster of three masters (real processes on loopback ports, scripts/redis.sh
 // REDIS_TOPOLOGY=cluster) running the backfill and the live pipeline: exact findings, and our
@@ -98,5 +99,11 @@ describe('the pipeline on a three-master Redis Cluster', () => {
     assert.deepEqual(comparable(findings), expectedFromTruth(run.truth), children.map((c) => c.output()).join('\n---\n').slice(-4000));
     assert.equal(new Set(findings.map((f) => f.id)).size, findings.length);
     noCrossSlot(children.slice(started));
+
+    // What operators look at works on a cluster too: /readyz's Redis check and `status`.
+    await redisCheck(run.app.redis)();
+    const status = spawnCli(topologyConfig(names, topology), ['status'], topology.env);
+    assert.equal(await status.exited, 0, status.output());
+    assert.match(status.output(), /live cursor\s+\d{4}-/);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@elastic/elasticsearch';
 import type { App } from '../../src/app.js';
+import { redisCheck } from '../../src/health/checks.js';
 import type { ChildWorker } from '../helpers/child-worker.js';
 import { expectedFromTruth } from '../helpers/ground-truth.js';
 import { readFindings, testNames } from '../helpers/pipeline.js';
@@ -117,6 +118,8 @@ describe('a Sentinel failover in live mode', () => {
     assert.equal(new Set(findings.map((f) => f.id)).size, findings.length);
     assert.equal(children[0]?.child.exitCode, null, 'the worker exited');
     assert.ok(moved !== undefined);
+    // After the failover the connection follows the new master: /readyz's Redis check passes.
+    await redisCheck(app.redis)();
     t.diagnostic(`master ${moved.from} killed before batch 5 of 12; port ${moved.to} promoted after ${moved.seconds.toFixed(1)} s; ${waitRetries(children)} window(s) retried waiting for a replica`);
   });
 });

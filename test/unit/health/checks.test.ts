@@ -99,6 +99,12 @@ describe('redisCheck', () => {
   it('passes when a ready connection answers PING', async () => {
     assert.equal(await outcome(redisCheck({ status: 'ready', ping: async () => 'PONG' })), 'ok');
   });
+
+  it('fails on a Redis Cluster whose state is not ok, though its node answers PING', async () => {
+    const cluster = (state: string) => ({ status: 'ready', isCluster: true, ping: async () => 'PONG', cluster: async () => `cluster_enabled:1\r\ncluster_state:${state}\r\n` });
+    assert.equal(await outcome(redisCheck(cluster('fail'))), 'cluster_state is fail');
+    assert.equal(await outcome(redisCheck(cluster('ok'))), 'ok');
+  });
 });
 
 describe('workerReadinessChecks', () => {
