@@ -62,18 +62,19 @@ export async function runBackfill(options: {
   workerEnv?: Record<string, string>;
   atChunks?: number;
   disturb?: () => Promise<void>;
-}): Promise<{ app: App; disturbedAt: number | undefined; chunks: number }> {
+}): Promise<{ app: App; disturbedAt: number | undefined; chunks: number; msAfterDisturbance: number | undefined }> {
   const { es, names, topology, children } = options;
   const { docs } = backfillEvents();
   await createSourceIndex(es, names.index('defend'));
   await indexDocs(es, names.index('defend'), docs);
-  const config = topologyConfig(names, topology, { 'backfill.chunkMs': 900_000, 'log.level': 'info', ...options.flags });
+  const config = topologyConfig(names, topology, { 'backfill.chunkMs': 1_800_000, 'log.level': 'info', ...options.flags });
   const env = { ...topology.env, ...flagsAsEnv({ 'worker.backfillConcurrency': 1, ...options.flags }), ...options.workerEnv };
   children.push(spawnCli(config, ['run', '--no-live'], env));
   for (const c of children) await waitFor('a worker to start', async () => c.output(), (out) => out.includes('worker-started'), 60_000, 100);
   const app = createApp(config, silentLogger());
   const { record } = await app.backfills.create({ fromMs: Date.parse(`${topologyDay}T00:00:00Z`), toMs: Date.parse(`${topologyDay}T23:59:59Z`), indexPatterns: [...config.source.indexPatterns] });
   let disturbedAt: number | undefined;
+  let disturbedMs: number | undefined;
   const deadline = Date.now() + 240_000;
   for (;;) {
     if (Date.now() > deadline) throw new Error(`the backfill did not finish within 240 s:\n${children.map((c) => c.output()).join('\n---\n').slice(-4000)}`);
@@ -82,11 +83,12 @@ export async function runBackfill(options: {
     if (r?.status === 'done') break;
     if (options.disturb !== undefined && disturbedAt === undefined && r !== undefined && r.chunksDone >= (options.atChunks ?? 0)) {
       disturbedAt = r.chunksDone;
+      disturbedMs = Date.now();
       await options.disturb();
     }
     await sleep(100);
   }
-  return { app, disturbedAt, chunks: record.chunks };
+  return { app, disturbedAt, chunks: record.chunks, msAfterDisturbance: disturbedMs === undefined ? undefined : Date.now() - disturbedMs };
 }
 
 /**

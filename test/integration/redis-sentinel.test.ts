@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@elastic/elasticsearch';
+import { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../../src/app.js';
 import { redisCheck } from '../../src/health/checks.js';
 import type { ChildWorker } from '../helpers/child-worker.js';
@@ -27,8 +29,17 @@ function waitRetries(children: readonly ChildWorker[]): number {
   return children.reduce((n, c) => n + (c.output().match(/replica\(s\) within/g)?.length ?? 0), 0);
 }
 
+interface Failover {
+  from: number;
+  to: number;
+  /** From the kill until the sentinels name the new master. */
+  seconds: number;
+  /** From the kill until the old master, started again, is a replica once more (in the background). */
+  replicaAgain: Promise<number | undefined>;
+}
+
 /** Kills the master, waits for the sentinels to promote the replica, starts the old master again. */
-async function failover(topology: RedisTopologyHandle): Promise<{ from: number; to: number; seconds: number }> {
+async function failover(topology: RedisTopologyHandle): Promise<Failover> {
   const from = topology.masterPort();
   assert.ok(from !== undefined, 'the sentinels name no master');
   const t0 = Date.now();
@@ -36,7 +47,21 @@ async function failover(topology: RedisTopologyHandle): Promise<{ from: number; 
   const to = await topology.waitForFailover(from);
   const seconds = (Date.now() - t0) / 1000;
   topology.restart(from);
-  return { from, to, seconds };
+  const replicaAgain = (async () => {
+    const node = new Redis({ host: '127.0.0.1', port: from, maxRetriesPerRequest: 1 });
+    node.on('error', () => undefined);
+    try {
+      for (let i = 0; i < 600; i++) {
+        const role = (await node.role().catch(() => [])) as unknown[];
+        if (role[0] === 'slave' && role[3] === 'connected') return (Date.now() - t0) / 1000;
+        await sleep(100);
+      }
+      return undefined;
+    } finally {
+      node.disconnect();
+    }
+  })();
+  return { from, to, seconds, replicaAgain };
 }
 
 describe('a Sentinel failover during a backfill', () => {
@@ -59,14 +84,14 @@ describe('a Sentinel failover during a backfill', () => {
   });
 
   it('finishes with exactly the findings of the day, nothing lost or counted twice', { timeout: 360_000 }, async (t) => {
-    let moved: { from: number; to: number; seconds: number } | undefined;
+    let moved: Failover | undefined;
     const run = await runBackfill({
       es,
       names,
       topology,
       children,
       flags: { 'redis.waitReplicas': 1 },
-      atChunks: 20,
+      atChunks: 12,
       disturb: async () => void (moved = await failover(topology)),
     });
     app = run.app;
@@ -77,7 +102,7 @@ describe('a Sentinel failover during a backfill', () => {
     assert.equal(new Set(findings.map((f) => f.id)).size, findings.length);
     const record = await app.backfills.get((await app.backfills.list(1))[0]?.id ?? '');
     assert.equal(record?.chunksDone, run.chunks);
-    t.diagnostic(`master ${moved.from} killed at chunk ${run.disturbedAt} of ${run.chunks}; port ${moved.to} promoted after ${moved.seconds.toFixed(1)} s; ${waitRetries(children)} window(s) retried waiting for a replica`);
+    t.diagnostic(`master ${moved.from} killed at chunk ${run.disturbedAt} of ${run.chunks}; port ${moved.to} promoted after ${moved.seconds.toFixed(1)} s; done ${((run.msAfterDisturbance ?? 0) / 1000).toFixed(1)} s after the kill; a replica again after ${String(await moved.replicaAgain)} s; ${waitRetries(children)} window(s) retried waiting for a replica`);
   });
 });
 
@@ -101,7 +126,7 @@ describe('a Sentinel failover in live mode', () => {
   });
 
   it('loses no event and duplicates no finding', { timeout: 360_000 }, async (t) => {
-    let moved: { from: number; to: number; seconds: number } | undefined;
+    let moved: Failover | undefined;
     const run = await runLive({
       es,
       names,
@@ -120,6 +145,6 @@ describe('a Sentinel failover in live mode', () => {
     assert.ok(moved !== undefined);
     // After the failover the connection follows the new master: /readyz's Redis check passes.
     await redisCheck(app.redis)();
-    t.diagnostic(`master ${moved.from} killed before batch 5 of 12; port ${moved.to} promoted after ${moved.seconds.toFixed(1)} s; ${waitRetries(children)} window(s) retried waiting for a replica`);
+    t.diagnostic(`master ${moved.from} killed before batch 5 of 12; port ${moved.to} promoted after ${moved.seconds.toFixed(1)} s; a replica again after ${String(await moved.replicaAgain)} s; ${waitRetries(children)} window(s) retried waiting for a replica`);
   });
 });
