@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { FaultKind, FaultPlan } from './lib/faults.js';
-import { mediumOptions, smallOptions, type ChaosOptions } from './lib/options.js';
+import { defaultDownMs, faultKinds, type FaultPlan } from './lib/faults.js';
+import { esTopology, mediumOptions, smallOptions, type ChaosOptions } from './lib/options.js';
 import { formatReport, writeReport } from './lib/report.js';
 import { runChaos } from './lib/runner.js';
 import { repoRoot } from './lib/services.js';
@@ -20,8 +20,11 @@ const usage = `usage: npm run chaos -- [--small] [flags]
   --malformed <n>         times each malformed case is emitted in the live stream
   --workers <n>           worker processes (default 2)
   --faults <spec>         replace the fault plan: kind@seconds[:downSeconds],...
-                          kinds: kill-leader, kill-follower, restart-redis, stop-elasticsearch
-  --es-port <port>        port of the run's own Elasticsearch (default 9270, env CPD_CHAOS_ES_PORT)
+                          kinds: ${faultKinds.join(', ')}
+  --es-nodes <n>          nodes of the run's own Elasticsearch: 3 (default; kill-es-node needs a
+                          cluster) or 1 (--small's default)
+  --es-port <port>        HTTP port of its first node (default 9285 for a cluster, env
+                          CPD_CHAOS_ES_CLUSTER_PORT; 9270 for one node, env CPD_CHAOS_ES_PORT)
   --redis-port <port>     port of the run's own Redis (default 6393, env CPD_CHAOS_REDIS_PORT)
   --shared-es <url>       use this Elasticsearch instead of an own one (skips the Elasticsearch outage)
   --skip-cases <names>    leave these malformed cases out (comma-separated), to isolate a known failure
@@ -32,17 +35,15 @@ const usage = `usage: npm run chaos -- [--small] [flags]
   --no-build              do not run \`npm run build\` first (the workers run dist/)
 `;
 
-const faultKinds: readonly FaultKind[] = ['kill-leader', 'kill-follower', 'restart-redis', 'stop-elasticsearch'];
-
 function parseFaults(spec: string): FaultPlan[] {
   return spec
     .split(',')
     .filter((s) => s.trim() !== '')
     .map((part) => {
       const m = /^([a-z-]+)@(\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(part.trim());
-      const kind = m?.[1] as FaultKind | undefined;
-      if (m === null || kind === undefined || !faultKinds.includes(kind)) throw new Error(`--faults: expected kind@seconds[:downSeconds] with kind in ${faultKinds.join(', ')}, got ${JSON.stringify(part)}`);
-      return { kind, atMs: Number(m[2]) * 1000, downMs: m[3] === undefined ? (kind === 'stop-elasticsearch' ? 30_000 : 1_000) : Number(m[3]) * 1000 };
+      const kind = faultKinds.find((k) => k === m?.[1]);
+      if (m === null || kind === undefined) throw new Error(`--faults: expected kind@seconds[:downSeconds] with kind in ${faultKinds.join(', ')}, got ${JSON.stringify(part)}`);
+      return { kind, atMs: Number(m[2]) * 1000, downMs: m[3] === undefined ? defaultDownMs[kind] : Number(m[3]) * 1000 };
     });
 }
 
@@ -65,6 +66,7 @@ async function main(): Promise<number> {
       malformed: { type: 'string' },
       workers: { type: 'string' },
       faults: { type: 'string' },
+      'es-nodes': { type: 'string' },
       'es-port': { type: 'string' },
       'redis-port': { type: 'string' },
       'shared-es': { type: 'string' },
@@ -82,8 +84,11 @@ async function main(): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  const base: ChaosOptions = values.small === true ? smallOptions() : mediumOptions();
   const num = (flag: string, v: string | undefined) => positive(flag, v);
+  const esNodes = num('--es-nodes', values['es-nodes']);
+  if (esNodes !== undefined && esNodes !== 1 && esNodes !== 3) throw new Error(`--es-nodes: expected 1 or 3, got ${esNodes}`);
+  const topology = esNodes === undefined ? {} : esTopology(esNodes);
+  const base: ChaosOptions = values.small === true ? smallOptions(topology) : mediumOptions(topology);
   const o: ChaosOptions = {
     ...base,
     seed: num('--seed', values.seed) ?? base.seed,

@@ -1,9 +1,24 @@
-import type { OwnedService } from './services.js';
+import type { OwnedCluster, OwnedService } from './services.js';
 import type { WorkerFleet } from './workers.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** The faults the run injects. */
-export type FaultKind = 'kill-leader' | 'kill-follower' | 'restart-redis' | 'stop-elasticsearch';
+/**
+ * The faults the run injects. A new kind is one name here, one handler in FaultInjector and,
+ * when it acts on a new service, one field of FaultTargets.
+ */
+export const faultKinds = ['kill-leader', 'kill-follower', 'restart-redis', 'stop-elasticsearch', 'kill-es-node'] as const;
+
+/** One of faultKinds. */
+export type FaultKind = (typeof faultKinds)[number];
+
+/** How long a fault lasts when the plan does not say (ms). */
+export const defaultDownMs: Readonly<Record<FaultKind, number>> = {
+  'kill-leader': 1_000,
+  'kill-follower': 1_000,
+  'restart-redis': 1_000,
+  'stop-elasticsearch': 30_000,
+  'kill-es-node': 15_000,
+};
 
 /** One planned fault, at an offset from the start of the live stream. */
 export interface FaultPlan {
@@ -33,6 +48,10 @@ export interface FaultTargets {
   redis: OwnedService;
   /** Undefined when the run shares an Elasticsearch it may not stop. */
   elasticsearch: OwnedService | undefined;
+  /** The same service when it is a cluster whose nodes can die one at a time; else undefined. */
+  esCluster: OwnedCluster | undefined;
+  /** The node to kill for kill-es-node: it holds the source primaries; undefined while none is started. */
+  esNodeToKill(): Promise<number | undefined>;
   /** Pid of the worker holding the live lease, if known. */
   leaderPid(): Promise<number | undefined>;
   log(line: string): void;
@@ -44,6 +63,20 @@ export class FaultInjector {
   readonly records: FaultRecord[] = [];
   readonly #t: FaultTargets;
   #t0 = 0;
+  /** What each kind does; a kind whose service the run does not own says so in the record. */
+  readonly #handlers: Readonly<Record<FaultKind, (f: FaultPlan, rec: FaultRecord) => Promise<void>>> = {
+    'kill-leader': (f, rec) => this.#killWorker(f, rec),
+    'kill-follower': (f, rec) => this.#killWorker(f, rec),
+    'restart-redis': (f, rec) => this.#bounce(this.#t.redis, f, rec),
+    'stop-elasticsearch': async (f, rec) => {
+      if (this.#t.elasticsearch === undefined) rec.target = 'skipped: shared Elasticsearch';
+      else await this.#bounce(this.#t.elasticsearch, f, rec);
+    },
+    'kill-es-node': async (f, rec) => {
+      if (this.#t.esCluster === undefined) rec.target = 'skipped: not a cluster (--es-nodes 1 or --shared-es)';
+      else await this.#killEsNode(this.#t.esCluster, f, rec);
+    },
+  };
 
   constructor(targets: FaultTargets) {
     this.#t = targets;
@@ -75,22 +108,7 @@ export class FaultInjector {
     };
     this.records.push(rec);
     try {
-      switch (f.kind) {
-        case 'kill-leader':
-        case 'kill-follower':
-          await this.#killWorker(f, rec);
-          break;
-        case 'restart-redis':
-          await this.#bounce(this.#t.redis, f, rec);
-          break;
-        case 'stop-elasticsearch':
-          if (this.#t.elasticsearch === undefined) {
-            rec.target = 'skipped: shared Elasticsearch';
-            break;
-          }
-          await this.#bounce(this.#t.elasticsearch, f, rec);
-          break;
-      }
+      await this.#handlers[f.kind](f, rec);
     } catch (err) {
       rec.error = err instanceof Error ? err.message : String(err);
       this.#t.log(`fault ${f.kind} failed: ${rec.error}`);
@@ -124,6 +142,28 @@ export class FaultInjector {
     await service.start();
     rec.upAtMs = this.#now();
     this.#t.log(`${service.name} is back after ${rec.upAtMs - (rec.downAtMs ?? rec.startedAtMs)} ms down`);
+  }
+
+  /**
+   * SIGKILLs the node holding the source primaries, as a crash would (its replicas elsewhere
+   * become primaries), and starts it again with its data after `downMs`. Right after another
+   * fault no primary may be started yet: the node is looked for for up to a minute.
+   */
+  async #killEsNode(es: OwnedCluster, f: FaultPlan, rec: FaultRecord): Promise<void> {
+    let node: number | undefined;
+    for (const deadline = Date.now() + 60_000; node === undefined && Date.now() < deadline; ) {
+      node = await this.#t.esNodeToKill().catch(() => undefined);
+      if (node === undefined) await sleep(1_000);
+    }
+    if (node === undefined) throw new Error('no node holds a started primary of the source indices');
+    rec.target = `${es.cluster.nodeName(node)} (${es.cluster.url(node)})`;
+    this.#t.log(`SIGKILL Elasticsearch node ${rec.target}, the holder of the source primaries, for ${f.downMs} ms`);
+    await es.cluster.kill(node);
+    rec.downAtMs = this.#now();
+    await sleep(f.downMs);
+    await es.cluster.startNode(node);
+    rec.upAtMs = this.#now();
+    this.#t.log(`Elasticsearch node ${rec.target} rejoined after ${rec.upAtMs - rec.downAtMs} ms down`);
   }
 
   #now(): number {

@@ -4,8 +4,13 @@ import type { FaultPlan } from './faults.js';
 export interface ChaosOptions {
   label: string;
   seed: number;
-  /** Port of the run's own Elasticsearch (started wiped, stopped at the end). */
+  /** HTTP port of the run's own Elasticsearch (started wiped, stopped at the end); its first node's for a cluster. */
   esPort: number;
+  /**
+   * Nodes of the run's own Elasticsearch: 1, or a cluster (3) whose source indices have one
+   * replica kept off node 0, the node workers talk to, so kill-es-node can take the primaries' node.
+   */
+  esNodes: number;
   /** Use this Elasticsearch instead of an own one; the Elasticsearch outage is then skipped. */
   sharedEsUrl: string | undefined;
   /** Port of the run's own Redis (AOF on). */
@@ -77,12 +82,23 @@ function productSettings(overlapMs: number): Record<string, unknown> {
   };
 }
 
-/** The CI configuration: about 90 s in all, every fault once or twice. */
+/**
+ * The Elasticsearch a run owns: one node on CPD_CHAOS_ES_PORT (9270), or a cluster from
+ * CPD_CHAOS_ES_CLUSTER_PORT (9285-9287, transport 9385-9387), clear of the node-loss test's 9280-9282.
+ */
+export function esTopology(nodes: number): Pick<ChaosOptions, 'esNodes' | 'esPort'> {
+  return nodes === 1 ? { esNodes: 1, esPort: Number(process.env.CPD_CHAOS_ES_PORT ?? 9270) } : { esNodes: nodes, esPort: Number(process.env.CPD_CHAOS_ES_CLUSTER_PORT ?? 9285) };
+}
+
+/**
+ * The CI configuration: about 90 s in all, every fault once or twice, on one Elasticsearch
+ * node (node loss is covered in CI by test/integration/es-node-loss.test.ts on both majors).
+ */
 export function smallOptions(overrides: Partial<ChaosOptions> = {}): ChaosOptions {
   return {
     label: 'small',
     seed: 1,
-    esPort: Number(process.env.CPD_CHAOS_ES_PORT ?? 9270),
+    ...esTopology(1),
     sharedEsUrl: undefined,
     redisPort: Number(process.env.CPD_CHAOS_REDIS_PORT ?? 6393),
     workers: 2,
@@ -107,16 +123,23 @@ export function smallOptions(overrides: Partial<ChaosOptions> = {}): ChaosOption
   };
 }
 
-/** The default configuration: about 5 minutes, a 30 s Elasticsearch outage and repeated faults. */
+/**
+ * The default configuration: about 6 minutes on a three-node Elasticsearch, a 30 s outage of
+ * the whole cluster, the node holding the source primaries killed twice (live, then during the
+ * backfill), and repeated worker and Redis faults.
+ */
 export function mediumOptions(overrides: Partial<ChaosOptions> = {}): ChaosOptions {
   return {
     ...smallOptions(),
+    ...esTopology(3),
     label: 'medium',
     stream: { durationMs: 180_000, eventsPerSecond: 80, proxiedRate: 0.03, plainCurlRate: 0.03, recurringRate: 0.4, lateRate: 0.05, lateMaxAgoMs: 40 * 60_000, veryLateRate: 0.01, malformedPerCase: 3 },
     history: { events: 40_000, hours: 24, malformedPerCase: 2 },
     // Created just before the Elasticsearch outage, so its chunks run into it.
     backfill: { atMs: 70_000, chunkMs: 15 * 60_000 },
     faults: [
+      // Back (about 30 s of boot) well before the whole cluster's outage at +75 s.
+      { atMs: 10_000, kind: 'kill-es-node', downMs: 10_000 },
       { atMs: 15_000, kind: 'kill-leader', downMs: 1_000 },
       { atMs: 30_000, kind: 'kill-follower', downMs: 2_000 },
       { atMs: 40_000, kind: 'restart-redis', downMs: 5_000 },
@@ -125,6 +148,8 @@ export function mediumOptions(overrides: Partial<ChaosOptions> = {}): ChaosOptio
       { atMs: 95_000, kind: 'kill-follower', downMs: 1_000 },
       { atMs: 135_000, kind: 'kill-leader', downMs: 1_000 },
       { atMs: 150_000, kind: 'restart-redis', downMs: 3_000 },
+      // The cluster is back from the outage by now and the backfill's chunks are running.
+      { atMs: 160_000, kind: 'kill-es-node', downMs: 15_000 },
       { atMs: 165_000, kind: 'kill-follower', downMs: 1_000 },
     ],
     settings: productSettings(30_000),

@@ -31,7 +31,7 @@ export interface ChaosReport {
   machine: { cpus: number; memoryGb: number; node: string };
   command: string;
   names: { prefix: string; findingsAlias: string; keyPrefix: string };
-  services: { elasticsearch: string; redis: string; ownElasticsearch: boolean };
+  services: { elasticsearch: string; redis: string; ownElasticsearch: boolean; elasticsearchNodes: number };
   settings: Record<string, unknown>;
   faultPlan: FaultPlan[];
   /** Malformed cases left out of this run. */
@@ -86,7 +86,7 @@ export function formatReport(r: ChaosReport): string {
   const lines: string[] = [];
   const s = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`);
   lines.push(`chaos run "${r.label}" (seed ${r.seed}) ${r.ok ? 'PASSED' : 'FAILED'}: ${r.startedAt} .. ${r.finishedAt}`);
-  lines.push(`machine: ${r.machine.cpus} CPUs, ${r.machine.memoryGb} GB, node ${r.machine.node}; Elasticsearch ${r.services.elasticsearch}${r.services.ownElasticsearch ? ' (own)' : ' (shared)'}, Redis ${r.services.redis} (own, AOF)`);
+  lines.push(`machine: ${r.machine.cpus} CPUs, ${r.machine.memoryGb} GB, node ${r.machine.node}; Elasticsearch ${r.services.elasticsearch}${r.services.ownElasticsearch ? (r.services.elasticsearchNodes > 1 ? ` (own, ${r.services.elasticsearchNodes} nodes)` : ' (own)') : ' (shared)'}, Redis ${r.services.redis} (own, AOF)`);
   lines.push('');
   lines.push(table(['events', 'generated', 'stored', 'refused by ES', 'counted by truth'], [
     ...Object.entries(r.events.byOrigin).map(([k, v]) => [k, v.generated, v.stored, v.rejected, v.counted]),

@@ -14,7 +14,7 @@ import type { ChaosOptions } from './options.js';
 import { producers, type Producer } from './process-start.js';
 import { machine, type ChaosReport } from './report.js';
 import { settle } from './settle.js';
-import { ensurePortsFree, ownElasticsearch, ownRedis, repoRoot } from './services.js';
+import { ensurePortsFree, ownElasticsearch, ownElasticsearchCluster, ownRedis, repoRoot } from './services.js';
 import { createChaosSourceIndex, readSourceDocs } from './source.js';
 import { historyEvents, historyRange, runStream } from './stream.js';
 import { expectedFindings } from './truth.js';
@@ -38,7 +38,8 @@ export async function runChaos(o: ChaosOptions, signal?: AbortSignal): Promise<C
   const workDir = join(repoRoot, '.cache', 'chaos', runId);
   const logDir = join(workDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const esService = o.sharedEsUrl === undefined ? ownElasticsearch(o.esPort) : undefined;
+  const esCluster = o.sharedEsUrl === undefined && o.esNodes > 1 ? ownElasticsearchCluster(o.esPort, o.esNodes) : undefined;
+  const esService = o.sharedEsUrl === undefined ? (esCluster ?? ownElasticsearch(o.esPort)) : undefined;
   const esUrl = o.sharedEsUrl ?? (esService as NonNullable<typeof esService>).url;
   const redisService = ownRedis(o.redisPort, join(workDir, 'redis'));
   const settings: Record<string, unknown> = {
@@ -55,8 +56,9 @@ export async function runChaos(o: ChaosOptions, signal?: AbortSignal): Promise<C
   const closers: (() => Promise<unknown>)[] = [];
   let ok = false;
   try {
-    o.log(`[${runId}] starting own Redis on ${o.redisPort}${esService !== undefined ? ` and own Elasticsearch on ${o.esPort}` : ''}`);
-    await ensurePortsFree(esService, o.esPort, o.redisPort);
+    const esWhere = esCluster !== undefined ? ` and own ${o.esNodes}-node Elasticsearch on ${o.esPort}-${o.esPort + o.esNodes - 1}` : esService !== undefined ? ` and own Elasticsearch on ${o.esPort}` : '';
+    o.log(`[${runId}] starting own Redis on ${o.redisPort}${esWhere}`);
+    await ensurePortsFree(esService, o.esPort, o.redisPort, esCluster === undefined ? 1 : o.esNodes);
     // Registered first: a failed start still stops whatever did start (the scripts only stop their own).
     if (!o.keep) closers.push(() => redisService.stop(), async () => esService?.stop());
     await Promise.all([redisService.start(), esService?.start({ wipe: true })]);
@@ -64,7 +66,11 @@ export async function runChaos(o: ChaosOptions, signal?: AbortSignal): Promise<C
     closers.push(() => es.close());
     if (esService === undefined && !o.keep) closers.push(() => es.indices.delete({ index: `${runId}-*`, ignore_unavailable: true, allow_no_indices: true }), () => es.indices.deleteIndexTemplate({ name: names.findingsAlias }, { ignore: [404] }));
     const tServices = Date.now();
-    for (const p of producers) await createChaosSourceIndex(es, indexFor(p));
+    // On a cluster: one replica, and no copy on node 0 (the node everyone talks to), so the
+    // node holding the primaries can die while the rest of the cluster serves the replicas.
+    const placement = esCluster === undefined ? undefined : { replicas: 1, excludeNode: esCluster.cluster.nodeName(0) };
+    for (const p of producers) await createChaosSourceIndex(es, indexFor(p), placement);
+    if (placement !== undefined) await es.cluster.health({ index: sourcePattern, wait_for_status: 'green', timeout: '120s' });
 
     const { proxiedRate, plainCurlRate, recurringRate } = o.stream;
     const gen = new EventGenerator({ seed: o.seed, hosts: 24, users: 8, indexFor, proxiedRate, plainCurlRate, recurringRate, maxCommandLineBytes: config.source.maxCommandLineBytes, skipCases: o.skipCases });
@@ -96,6 +102,8 @@ export async function runChaos(o: ChaosOptions, signal?: AbortSignal): Promise<C
       fleet,
       redis: redisService,
       elasticsearch: esService,
+      esCluster,
+      esNodeToKill: async () => esCluster?.cluster.primaryHolder(es, sourcePattern, [0]),
       // The lease holds the worker id `<host>-<pid>-<6 hex>` (app.ts workerId()).
       leaderPid: async () => {
         const pid = /-(\d+)-[0-9a-f]{6}$/.exec((await app.redis.get(app.keys.liveLeader)) ?? '')?.[1];
@@ -169,7 +177,7 @@ export async function runChaos(o: ChaosOptions, signal?: AbortSignal): Promise<C
       machine: machine(),
       command: process.argv.slice(1).join(' '),
       names,
-      services: { elasticsearch: esUrl, redis: redisService.url, ownElasticsearch: esService !== undefined },
+      services: { elasticsearch: esUrl, redis: redisService.url, ownElasticsearch: esService !== undefined, elasticsearchNodes: esCluster === undefined ? 1 : o.esNodes },
       settings,
       faultPlan: o.faults,
       skippedCases: o.skipCases,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { EsCluster } from '../../test/helpers/es-cluster.js';
 
 /** The repository root (chaos/lib -> ../..). */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -56,6 +57,27 @@ export function ownElasticsearch(port: number): OwnedService {
   };
 }
 
+/** The run's own Elasticsearch cluster: a service as a whole (start, stop every node) whose nodes can also die one at a time. */
+export interface OwnedCluster extends OwnedService {
+  name: 'elasticsearch';
+  cluster: EsCluster;
+}
+
+/**
+ * The run's own cluster of `nodes` nodes (scripts/es.sh ES_NODES) on `firstPort` and up; the
+ * workers and the run's client talk to node 0. Stopping it stops every node (an outage).
+ */
+export function ownElasticsearchCluster(firstPort: number, nodes: number): OwnedCluster {
+  const cluster = new EsCluster(firstPort, nodes);
+  return {
+    name: 'elasticsearch',
+    url: cluster.url(0),
+    cluster,
+    start: (o = {}) => cluster.start(o.wipe === true),
+    stop: () => cluster.stop(),
+  };
+}
+
 /** The run's own Redis (scripts/redis.sh with REDIS_PORT: AOF on, noeviction); stop is SHUTDOWN. */
 export function ownRedis(port: number, runDir: string): OwnedService {
   const env = { REDIS_PORT: String(port), REDIS_RUN_DIR: runDir };
@@ -87,10 +109,12 @@ export function portInUse(port: number): Promise<boolean> {
  * port is stopped (es.sh only stops a node it started), anything else on a port is an error,
  * because reusing it would mix another run's data into this one.
  */
-export async function ensurePortsFree(es: OwnedService | undefined, esPort: number, redisPort: number): Promise<void> {
-  if (es !== undefined && (await portInUse(esPort))) {
+export async function ensurePortsFree(es: OwnedService | undefined, esPort: number, redisPort: number, esNodes = 1): Promise<void> {
+  const esPorts = Array.from({ length: esNodes }, (_, i) => esPort + i);
+  const anyInUse = async () => (await Promise.all(esPorts.map(portInUse))).some((used) => used);
+  if (es !== undefined && (await anyInUse())) {
     await es.stop();
-    if (await portInUse(esPort)) throw new Error(`port ${esPort} is in use by an Elasticsearch (or other) not started by scripts/es.sh there; pick another --es-port`);
+    if (await anyInUse()) throw new Error(`a port of ${esPorts.join(', ')} is in use by an Elasticsearch (or other) not started by scripts/es.sh there; pick another --es-port`);
   }
   if (await portInUse(redisPort)) throw new Error(`port ${redisPort} is in use (a Redis left by an earlier run? stop it, or pick another --redis-port)`);
 }

@@ -5,14 +5,20 @@ import type { Client, estypes } from '@elastic/elasticsearch';
  * `index.mapping.ignore_malformed: true`, so a wrong-typed value (pid "abc", a bad date) is
  * kept in `_source` and only left out of the index, instead of refusing the whole event.
  * ECS fields the generator writes are mapped explicitly, so the outcome of each malformed
- * case does not depend on which document happened to create a mapping first.
+ * case does not depend on which document happened to create a mapping first. `placement`
+ * (a cluster run): how many replicas, and the node no copy may live on.
  */
-export async function createChaosSourceIndex(es: Client, index: string): Promise<void> {
+export async function createChaosSourceIndex(es: Client, index: string, placement?: { replicas: number; excludeNode: string }): Promise<void> {
   const keyword = { type: 'keyword', ignore_above: 1024 } as const;
   const commandLine = { type: 'keyword', ignore_above: 8191, fields: { text: { type: 'text' } } } as const;
   await es.indices.create({
     index,
-    settings: { number_of_shards: 1, number_of_replicas: 0, 'index.mapping.ignore_malformed': true },
+    settings: {
+      number_of_shards: 1,
+      number_of_replicas: placement?.replicas ?? 0,
+      'index.mapping.ignore_malformed': true,
+      ...(placement === undefined ? {} : { 'index.routing.allocation.exclude._name': placement.excludeNode }),
+    },
     mappings: {
       dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 8191 } } }],
       properties: {

@@ -8,6 +8,9 @@ import { runChaos } from '../../chaos/lib/runner.js';
 // default 9270) and Redis (CPD_CHAOS_REDIS_PORT, default 6393), two worker processes from
 // dist/ (the test runner builds it), a live stream with late and malformed events, a
 // backfill, SIGKILLs, a Redis restart and an Elasticsearch outage. About 75 s on a quiet machine, 150-175 s on a loaded one.
+// One Elasticsearch node: the loss of a node of a cluster is tested in CI by es-node-loss.test.ts
+// (on both majors) and by the default `npm run chaos`, whose three-node cluster would add about
+// a minute of boot and restarts here.
 
 describe('the small chaos run', () => {
   it('loses no event, duplicates no finding and gets every count, first and last time exact', { timeout: 420_000 }, async () => {
