@@ -19,6 +19,11 @@ export interface ReplayOptions {
   index: string | undefined;
   /** Move all dates so the latest event is at the load time (Splunk replay's update_timestamp). */
   shiftToNow: boolean;
+  /**
+   * With shiftToNow: shift by a whole multiple of this instead (the latest event lands within
+   * this long before now), so events fall into the same aggregation buckets on every replay.
+   */
+  shiftAlignMs?: number;
   /** The worker's `source.indexPatterns`, to say whether it will read the targets. */
   sourcePatterns: readonly string[];
   batchSize?: number;
@@ -97,7 +102,7 @@ export async function replayFile(client: Client, options: ReplayOptions): Promis
       const r = parseLine(text, number, parse);
       if (r.kind === 'record' && (latest === undefined || r.record.timeMs > latest)) latest = r.record.timeMs;
     }
-    deltaMs = shiftDelta(latest, now());
+    deltaMs = shiftDelta(latest, now(), options.shiftAlignMs);
   }
 
   const summary: ReplaySummary = {

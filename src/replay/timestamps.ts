@@ -39,9 +39,15 @@ export function parseSysmonUtcTime(value: string): number | undefined {
   return parseDate(`${value.slice(0, 10)}T${value.slice(11)}Z`);
 }
 
-/** The shift that moves `latestMs` to `nowMs` (0 when there is nothing to shift). */
-export function shiftDelta(latestMs: number | undefined, nowMs: number): number {
-  return latestMs === undefined ? 0 : nowMs - latestMs;
+/**
+ * The shift that moves `latestMs` to `nowMs` (0 when there is nothing to shift). With `alignMs`,
+ * the largest whole multiple of it that does not pass `nowMs`: the latest event lands in the
+ * last `alignMs` before now, and every event keeps its place within UTC buckets of that size.
+ */
+export function shiftDelta(latestMs: number | undefined, nowMs: number, alignMs = 0): number {
+  if (latestMs === undefined) return 0;
+  const delta = nowMs - latestMs;
+  return alignMs > 0 ? Math.floor(delta / alignMs) * alignMs : delta;
 }
 
 /**

@@ -43,20 +43,29 @@ export function registerStatus(program: Command): void {
           process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
           return;
         }
-        const lines = [
-          `live cursor   ${doc.live.cursor ?? 'not started'}${cursor !== undefined ? `  (lag ${formatDuration(now - cursor)})` : ''}`,
-          `leader        ${leader ?? 'none'}`,
-          `live totals   ${Object.entries(doc.live.totals).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`,
-          `live queue    ${Object.entries(live).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-          `backfill queue ${Object.entries(backfill).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-          `backfills     ${backfills.length === 0 ? 'none' : ''}`,
-          ...backfills.map((b) => `  ${String(b.backfill)} ${String(b.status)} chunks ${String(b.chunks_done)}/${String(b.chunks)} findings ${String(b.findings)}`),
-          `recent errors ${errors.length === 0 ? 'none' : ''}`,
+        const lines = labelled([
+          ['live cursor', `${doc.live.cursor ?? 'not started'}${cursor !== undefined ? `  (lag ${formatDuration(now - cursor)})` : ''}`],
+          ['leader', leader ?? 'none'],
+          ['live totals', Object.entries(doc.live.totals).map(([k, v]) => `${k} ${v}`).join(', ') || '-'],
+          ['live queue', Object.entries(live).map(([k, v]) => `${k} ${v}`).join(', ')],
+          ['backfill queue', Object.entries(backfill).map(([k, v]) => `${k} ${v}`).join(', ')],
+          ['backfills', backfills.length === 0 ? 'none' : ''],
+          ...backfills.map((b) => `  ${String(b.backfill)} ${String(b.status)} run ${String(b.run)} chunks ${String(b.chunks_done)}/${String(b.chunks)} findings ${String(b.findings)}`),
+          ['recent errors', errors.length === 0 ? 'none' : ''],
           ...errors.map((e) => `  ${e.at} ${e.where}: ${e.message}`),
-        ];
+        ]);
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {
         await app.close();
       }
     });
+}
+
+/**
+ * Lines of the text view: `[label, value]` pairs with every value starting in one column (the
+ * longest label plus two spaces), plain strings (indented detail lines) as they are.
+ */
+export function labelled(rows: readonly (readonly [string, string] | string)[]): string[] {
+  const width = Math.max(0, ...rows.map((r) => (typeof r === 'string' ? 0 : r[0].length))) + 2;
+  return rows.map((r) => (typeof r === 'string' ? r : `${r[0].padEnd(width)}${r[1]}`.trimEnd()));
 }

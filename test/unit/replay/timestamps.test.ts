@@ -38,6 +38,17 @@ describe('shiftDelta moves the latest event to now', () => {
   ];
   for (const [latest, now, delta] of cases) it(`gives ${delta} for latest ${latest} and now ${now}`, () => assert.equal(shiftDelta(latest, now), delta));
 
+  it('shifts by whole hours with an alignment of one hour, so the latest event lands in the last hour and keeps its minute', () => {
+    const hour = 3_600_000;
+    const latest = Date.parse('2026-11-02T14:27:50.000Z');
+    const now = Date.parse('2026-12-04T21:05:00.000Z');
+    const delta = shiftDelta(latest, now, hour);
+    assert.equal(delta % hour, 0);
+    assert.equal(new Date(latest + delta).toISOString(), '2026-12-04T20:27:50.000Z');
+    assert.equal(shiftDelta(latest, Date.parse('2026-12-04T21:27:50.000Z'), hour) % hour, 0);
+    assert.equal(new Date(latest + shiftDelta(latest, Date.parse('2026-12-04T21:27:50.000Z'), hour)).toISOString(), '2026-12-04T21:27:50.000Z');
+  });
+
   it('keeps the spacing of events: every event moves by the same delta', () => {
     const times = ['2022-07-29T17:00:00.000Z', '2022-07-29T17:30:12.345Z', '2022-07-29T18:59:59.999Z'];
     const now = Date.UTC(2026, 10, 28, 12);
