@@ -20,6 +20,19 @@ export const defaultDownMs: Readonly<Record<FaultKind, number>> = {
   'kill-es-node': 15_000,
 };
 
+/**
+ * The service each kind takes down. Faults on one service run one after the other: a node
+ * still booting after kill-es-node must not be stopped half-way by stop-elasticsearch (its
+ * start would wait for a master that is gone). Worker faults each act on their own slot.
+ */
+export const faultService: Readonly<Record<FaultKind, 'elasticsearch' | 'redis' | undefined>> = {
+  'kill-leader': undefined,
+  'kill-follower': undefined,
+  'restart-redis': 'redis',
+  'stop-elasticsearch': 'elasticsearch',
+  'kill-es-node': 'elasticsearch',
+};
+
 /** One planned fault, at an offset from the start of the live stream. */
 export interface FaultPlan {
   atMs: number;
@@ -63,6 +76,8 @@ export class FaultInjector {
   readonly records: FaultRecord[] = [];
   readonly #t: FaultTargets;
   #t0 = 0;
+  /** The last fault begun on each service: the next one waits for it to end. */
+  readonly #busy = new Map<string, Promise<void>>();
   /** What each kind does; a kind whose service the run does not own says so in the record. */
   readonly #handlers: Readonly<Record<FaultKind, (f: FaultPlan, rec: FaultRecord) => Promise<void>>> = {
     'kill-leader': (f, rec) => this.#killWorker(f, rec),
@@ -90,7 +105,12 @@ export class FaultInjector {
         const due = t0 + f.atMs;
         if (due > stopAt) return;
         await sleep(Math.max(0, due - Date.now()));
-        await this.#inject(f);
+        const service = faultService[f.kind];
+        if (service === undefined) return this.#inject(f);
+        const previous = this.#busy.get(service) ?? Promise.resolve();
+        const mine = previous.then(() => this.#inject(f));
+        this.#busy.set(service, mine);
+        await mine;
       }),
     );
   }
