@@ -1,87 +1,155 @@
 import type { estypes } from '@elastic/elasticsearch';
+import { PROXY_SLOT_OPTIONS, findLongOption, findShortCode, takesValue } from '../rule/curl-options.js';
 
 /**
  * The `argv` push-down: a filter that keeps every event argv mode can match (a proxy seen, or
- * an undecided match over a size limit) and drops what cannot. It mirrors src/rule/prefilter.ts
- * (`mayUseProxy`, the rule's own sound pre-check) as Elasticsearch conditions, always erring
- * wider: a process that may be curl (identity) AND something that may select a proxy
- * (evidence); OR anything Elasticsearch could not index whole (`_ignored`), which is where a
- * padded command line would otherwise hide. docs/rule.md "The argv push-down" has the proof.
- * Every condition is a term, wildcard or regexp query, so keyword and wildcard mappings alike
- * answer it.
+ * an undecided match over a size limit) and as little else as Elasticsearch can tell cheaply.
+ * A process that may be curl (or env(1) running it) AND either a command line the rule will
+ * split itself (no argv, or Sysmon) OR an argv word, environment entry or wrapper that can
+ * select a proxy; OR anything Elasticsearch could not index whole (`_ignored`).
+ *
+ * Cost decides the shape as much as precision (docs/performance.md "The argv push-down"):
+ * Lucene answers a wildcard or regexp by walking the field's term dictionary, and only an
+ * automaton with a fixed first character skips to its part of it. So every argv condition
+ * starts with '-' (options are a few thousand terms among millions of URLs and paths),
+ * leading wildcards are only used on small dictionaries (executables, captured environment),
+ * and the command line, a dictionary of nearly one term per event, is never searched: a curl
+ * process without argv is fetched whole and the rule's prefilter reads it.
+ * Every condition is a term, prefix, wildcard, regexp or exists query, so keyword and
+ * wildcard mappings alike answer it. docs/rule.md "The argv push-down" has the proof.
  */
 export function argvCandidates(): estypes.QueryDslQueryContainer {
-  return { bool: { should: [notIndexedWhole, { bool: { filter: [identity, evidence] } }], minimum_should_match: 1 } };
+  return any(notIndexedWhole, all(mayBeCurl, any(readsCommandLine, mayBeEnv, argvMaySelectProxy)));
 }
 
-const ci = (field: string, value: string): estypes.QueryDslQueryContainer => ({ wildcard: { [field]: { value, case_insensitive: true } } });
-const cs = (field: string, value: string): estypes.QueryDslQueryContainer => ({ wildcard: { [field]: { value } } });
-const termCi = (field: string, value: string): estypes.QueryDslQueryContainer => ({ term: { [field]: { value, case_insensitive: true } } });
+const NAME = 'process.name';
+const EXE = 'process.executable';
+const ARGS = 'process.args';
+
 const missing = (field: string): estypes.QueryDslQueryContainer => ({ bool: { must_not: [{ exists: { field } }] } });
 const any = (...should: estypes.QueryDslQueryContainer[]): estypes.QueryDslQueryContainer => ({ bool: { should, minimum_should_match: 1 } });
 const all = (...filter: estypes.QueryDslQueryContainer[]): estypes.QueryDslQueryContainer => ({ bool: { filter } });
+const termCi = (field: string, value: string): estypes.QueryDslQueryContainer => ({ term: { [field]: { value, case_insensitive: true } } });
 const regexp = (field: string, value: string, caseInsensitive: boolean): estypes.QueryDslQueryContainer => ({
   regexp: { [field]: { value, flags: 'NONE', case_insensitive: caseInsensitive, max_determinized_states: 100_000 } },
 });
 
+/** A character as a Lucene regexp literal: letters and digits as they are, anything else escaped. */
+const literal = (c: string): string => (/[A-Za-z0-9]/.test(c) ? c : `\\${c}`);
+const literalText = (s: string): string => [...s].map(literal).join('');
+
+/** The normalizer cuts a name, an executable or an environment entry at 4,096 bytes: 1,024 characters or more may be cut. */
+const mayBeCut = '.{1024,}';
+
 /**
- * A value longer than the mapping's `ignore_above` (or malformed) is not indexed, so no
- * condition below could see it; Elasticsearch lists the field in `_ignored` instead. Every such
- * document is fetched, whatever its name: the classifier then reads it (cut at its own limits,
- * which makes a curl event an undecided match). A curl event with more arguments than the
+ * Events the normalizer cannot read whole, fetched whatever their name or arguments: a cut
+ * value makes a curl event an undecided match (classify.ts), and no condition can look
+ * past the cut. A value longer than the mapping's `ignore_above` (or malformed) is not
+ * indexed at all (Elasticsearch lists the field in `_ignored`); a name, executable or
+ * environment entry of 1,024 characters or more may be over the normalizer's 4,096 bytes
+ * (small dictionaries, so the regexp is cheap); a curl event with more arguments than the
  * normalizer reads (10,000) is fetched through `process.args_count` where the producer writes it.
  */
-const notIndexedWhole = any({ exists: { field: '_ignored' } }, { range: { 'process.args_count': { gt: 1_000 } } });
-
-/** Placeholders the normalizer reads as "no value" (docs/producers.md). */
-const placeholders = ['(null)', '<unknown process>', '-', '/'];
-
-/**
- * May this process be curl (or env running curl) once the normalizer has named it? The name
- * (any case), an executable whose path holds curl or env anywhere (so a path cut at a size
- * limit right after "curl" is kept), and, when the name says nothing (absent, or Sysmon's
- * "sysmon"), argv or the command line holding curl or env, or nothing to name it by at all.
- */
-const identity = any(
-  termCi('process.name', 'curl'),
-  termCi('process.name', 'env'),
-  ci('process.executable', '*curl*'),
-  ci('process.executable', '*env*'),
-  all(
-    any(missing('process.name'), termCi('process.name', 'sysmon')),
-    any(
-      ci('process.args', '*curl*'),
-      ci('process.args', '*env*'),
-      ci('process.command_line', '*curl*'),
-      ci('process.command_line', '*env*'),
-      all(any(missing('process.executable'), { terms: { 'process.executable': placeholders } }), missing('process.args')),
-    ),
-  ),
+const notIndexedWhole = any(
+  { exists: { field: '_ignored' } },
+  { range: { 'process.args_count': { gt: 1_000 } } },
+  regexp(NAME, mayBeCut, false),
+  regexp(EXE, mayBeCut, false),
+  regexp('process.env_vars', mayBeCut, false),
 );
 
-/** Word separators of a recorded command line (prefilter.ts isSeparator): space, tab, newline, NUL. */
-const sep = ' \t\n\u0000';
+/** Values the normalizer reads as "no value": the empty string and producers' placeholders (docs/producers.md). */
+const placeholders = ['', '(null)', '<unknown process>', '-', '/'];
 
 /**
- * Could argv, the environment or the command line select a proxy? `mayUseProxy`'s tests, each
- * widened to what one pattern can say: a short-option word with a lower-case x (argv words are
- * whole, so `-*x*`; on a line, a dash after a separator, then a word with an x), a long-option
- * word with pre/prox/sock in any case, a *_proxy / *_PROXY variable, env(1) as a word, and a
- * command line with quoting (which can move word boundaries) holding any of those letters.
+ * Sysmon for Linux, as src/normalize/source-kind.ts tells it (dataset, else the index name),
+ * widened to any event named `sysmon`: the rule ignores its process.name and its
+ * Windows-split process.args, and reads the command line instead.
  */
-const evidence = any(
-  cs('process.args', '-*x*'),
-  ci('process.args', '--*pre*'),
-  ci('process.args', '--*prox*'),
-  ci('process.args', '--*sock*'),
-  termCi('process.args', 'env'),
-  ci('process.args', '*/env'),
-  cs('process.env_vars', '*_proxy=*'),
-  cs('process.env_vars', '*_PROXY=*'),
-  regexp('process.command_line', `(.*[${sep}])?\\-([^${sep}\\-][^${sep}]*)?x.*`, false),
-  regexp('process.command_line', `(.*[${sep}])?\\-\\-[^${sep}]*(pre|prox|sock).*`, true),
-  cs('process.command_line', '*_proxy=*'),
-  cs('process.command_line', '*_PROXY=*'),
-  regexp('process.command_line', `(.*[${sep}/])?env([${sep}].*)?`, true),
-  all(regexp('process.command_line', `.*[\\'\\"\\\\].*`, false), regexp('process.command_line', '.*(x|pre|prox|sock|_proxy=|env).*', true)),
+const sysmon = any(
+  { prefix: { 'data_stream.dataset': 'sysmon_linux.' } },
+  { prefix: { 'event.dataset': 'sysmon_linux.' } },
+  { wildcard: { _index: { value: '*logs-sysmon_linux.*' } } },
+  termCi(NAME, 'sysmon'),
+);
+
+/**
+ * May the normalizer name this process curl or env (nameKind)? process.name curl or env (any
+ * case); an executable whose basename is curl or env (any case; one long enough to be cut
+ * is in `notIndexedWhole`); or, when neither says anything (no name, a placeholder, or
+ * Sysmon's; no executable or a placeholder), the program word of argv or the command line
+ * decides, and those few events are fetched whole. Executables are a small dictionary (one
+ * term per installed program), so a regexp over it costs little.
+ */
+const mayBeCurl = any(
+  termCi(NAME, 'curl'),
+  termCi(NAME, 'env'),
+  regexp(EXE, '(.*/)?(curl|env)', true),
+  all(any(missing(NAME), { terms: { [NAME]: placeholders } }, sysmon), any(missing(EXE), { terms: { [EXE]: placeholders } })),
+);
+
+/** The rule reads the command line (split with shell rules) when argv is absent, and always for Sysmon. */
+const readsCommandLine = any(missing(ARGS), sysmon);
+
+/**
+ * env(1) processes (by name or executable) are fetched whole: their proxy can sit in a
+ * NAME=value word or a -S string whose only fixed part is in the middle (`*_proxy=*`), and a
+ * leading wildcard over all arguments costs more than these events do.
+ */
+const mayBeEnv = any(termCi(NAME, 'env'), regexp(EXE, '(.*/)?env', true));
+
+/** Short letters that are on/off flags: a cluster goes on past them (curl-args.ts `short`). */
+const flagLetters = (() => {
+  let letters = '';
+  for (let code = 0x21; code < 0x7f; code++) {
+    const spec = findShortCode(code);
+    if (spec !== undefined && !takesValue(spec)) letters += String.fromCharCode(code);
+  }
+  return letters;
+})();
+
+/** argv[0] spellings of env(1) that argvMaySelectProxy looks for (docs/rule.md): the word and where distributions install it. */
+const envPaths = ['env', '/usr/bin/env', '/bin/env', '/usr/local/bin/env', '/usr/sbin/env', '/sbin/env', './env'];
+
+/** The options whose value is a proxy: the proxy slot (-x and the --socks* family) and --preproxy. */
+const proxyOptionNames = [...PROXY_SLOT_OPTIONS.keys(), 'preproxy'];
+
+/**
+ * Every name argv mode reads as a proxy option: the exact names and each prefix curl < 8.6.0
+ * took as a unique abbreviation of one (findLongOption, the rule's own lookup), longest first.
+ */
+const proxySpellings = (() => {
+  const out = new Set<string>();
+  for (const name of proxyOptionNames) {
+    for (let end = 1; end <= name.length; end++) {
+      const found = findLongOption(name.slice(0, end));
+      if (found.found && proxyOptionNames.includes(found.spec.name)) out.add(name.slice(0, end));
+    }
+  }
+  return [...out].sort((a, b) => b.length - a.length);
+})();
+
+/**
+ * Could an argv word select a proxy (curl-args.ts walk)? Every condition starts with '-', so
+ * Elasticsearch reads only the option-like terms of the dictionary:
+ * - a short cluster reaching x through flag letters only (`-x`, `-sSLx`, `-xhost:1`: a letter
+ *   that takes a value ends the cluster);
+ * - a long proxy option, `--expand-` or not, in any case and any unique abbreviation (curl
+ *   < 8.6.0), or with `=value` under its exact name (no curl accepts both);
+ * - a proxy variable in the captured environment (`*_proxy`/`*_PROXY` names: a leading
+ *   wildcard, but Elastic Defend captures only the variables its policy lists);
+ * - argv[0] env while the name says curl, which the rule reads as env(1) running curl: the
+ *   word env or a usual path to it, as exact terms. Any path ending in /env would need a leading
+ *   wildcard over every argument term, the slowest condition measured (docs/performance.md);
+ *   env itself records its own exec with its own name, fetched by `mayBeEnv`, so only a
+ *   forged argv[0] on curl's own exec is left out, and curl does not read such words as env.
+ * `-K`/`--config` needs no condition of its own: a config file only makes the environment's
+ * proxies apply to URLs the event does not show, and those proxies are fetched above.
+ */
+const argvMaySelectProxy = any(
+  regexp(ARGS, `-[${[...flagLetters].map(literal).join('')}]*x.*`, false),
+  regexp(ARGS, `--(expand-)?(${proxySpellings.map(literalText).join('|')})`, true),
+  regexp(ARGS, `--(expand-)?(${proxyOptionNames.map(literalText).join('|')})=.*`, false),
+  regexp('process.env_vars', '[^=]*_(proxy|PROXY)=.*', false),
+  ...envPaths.map((path) => termCi(ARGS, path)),
 );
