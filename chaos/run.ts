@@ -11,7 +11,7 @@ import { repoRoot } from './lib/services.js';
 
 const usage = `usage: npm run chaos -- [--small] [flags]
 
-  --small                 the CI configuration (~90 s); default: medium (~5 min)
+  --small                 the CI configuration (~90 s); default: medium (5-8 min, 3-node cluster)
   --seed <n>              generator seed (default 1); the same seed generates the same events
   --duration <s>          live stream length in seconds
   --rate <n>              on-time events per second

@@ -124,7 +124,7 @@ export function smallOptions(overrides: Partial<ChaosOptions> = {}): ChaosOption
 }
 
 /**
- * The default configuration: about 6 minutes on a three-node Elasticsearch, a 30 s outage of
+ * The default configuration: 5 to 8 minutes on a three-node Elasticsearch, a 30 s outage of
  * the whole cluster, the node holding the source primaries killed twice (live, then during the
  * backfill), and repeated worker and Redis faults.
  */
