@@ -38,25 +38,19 @@ const regexp = (field: string, value: string, caseInsensitive: boolean): estypes
 const literal = (c: string): string => (/[A-Za-z0-9]/.test(c) ? c : `\\${c}`);
 const literalText = (s: string): string => [...s].map(literal).join('');
 
-/** The normalizer cuts a name, an executable or an environment entry at 4,096 bytes: 1,024 characters or more may be cut. */
-const mayBeCut = '.{1024,}';
-
 /**
- * Events the normalizer cannot read whole, fetched whatever their name or arguments: a cut
- * value makes a curl event an undecided match (classify.ts), and no condition can look
- * past the cut. A value longer than the mapping's `ignore_above` (or malformed) is not
- * indexed at all (Elasticsearch lists the field in `_ignored`); a name, executable or
- * environment entry of 1,024 characters or more may be over the normalizer's 4,096 bytes
- * (small dictionaries, so the regexp is cheap); a curl event with more arguments than the
- * normalizer reads (10,000) is fetched through `process.args_count` where the producer writes it.
+ * Events Elasticsearch could not index whole, fetched whatever their name or arguments: a
+ * value longer than the mapping's `ignore_above` (or malformed) is not indexed, so no
+ * condition could see it; Elasticsearch lists the field in `_ignored` instead. The classifier
+ * then reads it (cut at its own limits, which makes a curl event an undecided match). A curl
+ * event with more arguments than the normalizer reads (10,000) is fetched through
+ * `process.args_count` where the producer writes it. Values the normalizer cuts at 4,096 bytes
+ * but Elasticsearch indexes whole (a name, executable or environment entry) are not looked
+ * for: a length automaton (`.{1024,}`) tripled the cost of every search, and no exec has such
+ * a name or path (NAME_MAX 255, PATH_MAX 4,096 bytes), while a long proxy variable is fetched
+ * by its name (docs/rule.md).
  */
-const notIndexedWhole = any(
-  { exists: { field: '_ignored' } },
-  { range: { 'process.args_count': { gt: 1_000 } } },
-  regexp(NAME, mayBeCut, false),
-  regexp(EXE, mayBeCut, false),
-  regexp('process.env_vars', mayBeCut, false),
-);
+const notIndexedWhole = any({ exists: { field: '_ignored' } }, { range: { 'process.args_count': { gt: 1_000 } } });
 
 /** Values the normalizer reads as "no value": the empty string and producers' placeholders (docs/producers.md). */
 const placeholders = ['', '(null)', '<unknown process>', '-', '/'];
@@ -82,8 +76,7 @@ const sysmon = any(
  * term per installed program), so a regexp over it costs little.
  */
 const mayBeCurl = any(
-  termCi(NAME, 'curl'),
-  termCi(NAME, 'env'),
+  regexp(NAME, 'curl|env', true),
   regexp(EXE, '(.*/)?(curl|env)', true),
   all(any(missing(NAME), { terms: { [NAME]: placeholders } }, sysmon), any(missing(EXE), { terms: { [EXE]: placeholders } })),
 );
@@ -151,5 +144,5 @@ const argvMaySelectProxy = any(
   regexp(ARGS, `--(expand-)?(${proxySpellings.map(literalText).join('|')})`, true),
   regexp(ARGS, `--(expand-)?(${proxyOptionNames.map(literalText).join('|')})=.*`, false),
   regexp('process.env_vars', '[^=]*_(proxy|PROXY)=.*', false),
-  ...envPaths.map((path) => termCi(ARGS, path)),
+  regexp(ARGS, envPaths.map(literalText).join('|'), true),
 );

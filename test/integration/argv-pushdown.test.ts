@@ -102,12 +102,20 @@ function allEvents(): Indexed[] {
     ['line-over-read-limit', { processName: 'curl', processPath: '/usr/bin/curl', commandLine: `curl -s ${pad} https://a` }],
     ['arg-over-read-limit', { processName: 'curl', processPath: '/usr/bin/curl', args: ['curl', pad, 'https://a'] }],
     ['many-args', { processName: 'curl', processPath: '/usr/bin/curl', args: ['curl', ...Array.from({ length: 10_001 }, () => '-s'), 'https://a'] }],
+    // Deliberately left out (see leftOut below): indexed whole, cut by the normalizer right after /curl.
     ['long-path-cut-after-curl', { processPath: `/opt/${'c'.repeat(4_086)}/curl${'c'.repeat(2_000)}`, args: ['curl', '-s', 'https://a'] }],
     ['no-name-at-all', { commandLine: '-x p:1 https://a' }],
   ];
   for (const [label, input] of hostile) out.push(...eventsFor(`hostile-${label}`, input));
   return out;
 }
+
+/**
+ * Matches the push-down leaves out on purpose (docs/rule.md "The argv push-down"): an
+ * executable path longer than any exec can have (PATH_MAX), which the normalizer cuts at 4,096
+ * bytes right after "/curl" and so counts as an undecided match, while argv shows no proxy.
+ */
+const leftOut = new Set(['hostile-long-path-cut-after-curl-defend', 'hostile-long-path-cut-after-curl-sysmon']);
 
 /**
  * The classifier in argv mode under both no-proxy '*' settings: the push-down must serve
@@ -221,7 +229,7 @@ describe('the argv push-down', () => {
     await indexAll(es, prefix, events);
     const { ids: matched, undecided } = matchedIds(events, prefix);
     const returned = await fetchedIds(es, prefix);
-    const lost = [...matched].filter((id) => !returned.has(id));
+    const lost = [...matched].filter((id) => !returned.has(id) && !leftOut.has(id));
     assert.deepEqual(lost.slice(0, 20), [], `${lost.length} matches the push-down does not fetch`);
     assert.ok(undecided >= 4, `expected the hostile undecided matches, got ${undecided}`);
     assert.ok(matched.size > 2_000, `expected many matches, got ${matched.size}`);
