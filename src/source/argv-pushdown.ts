@@ -69,8 +69,7 @@ const sysmon = any(
 
 /**
  * May the normalizer name this process curl or env (nameKind)? process.name curl or env (any
- * case); an executable whose basename is curl or env (any case; one long enough to be cut
- * is in `notIndexedWhole`); or, when neither says anything (no name, a placeholder, or
+ * case); an executable whose basename is curl or env (any case); or, when neither says anything (no name, a placeholder, or
  * Sysmon's; no executable or a placeholder), the program word of argv or the command line
  * decides, and those few events are fetched whole. Executables are a small dictionary (one
  * term per installed program), so a regexp over it costs little.
