@@ -34,7 +34,7 @@ umask 022
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO_DIR
 # Cluster commands run this script once per node.
-SELF="$REPO_DIR/scripts/$(basename "${BASH_SOURCE[0]}")"
+SELF="$REPO_DIR/scripts/${BASH_SOURCE[0]##*/}"
 readonly SELF
 
 log() { printf 'es.sh: %s\n' "$*" >&2; }
