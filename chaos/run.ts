@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDownMs, faultKinds, type FaultPlan } from './lib/faults.js';
-import { esTopology, mediumOptions, smallOptions, type ChaosOptions } from './lib/options.js';
+import { esTopology, mediumOptions, redisTopology, smallOptions, type ChaosOptions } from './lib/options.js';
 import { formatReport, writeReport } from './lib/report.js';
 import { runChaos } from './lib/runner.js';
 import { repoRoot } from './lib/services.js';
@@ -11,7 +11,7 @@ import { repoRoot } from './lib/services.js';
 
 const usage = `usage: npm run chaos -- [--small] [flags]
 
-  --small                 the CI configuration (~90 s); default: medium (5-8 min, 3-node cluster)
+  --small                 the CI configuration (~90 s); default: medium (5-9 min, 3-node cluster, Sentinel set)
   --seed <n>              generator seed (default 1); the same seed generates the same events
   --duration <s>          live stream length in seconds
   --rate <n>              on-time events per second
@@ -25,7 +25,11 @@ const usage = `usage: npm run chaos -- [--small] [flags]
                           cluster) or 1 (--small's default)
   --es-port <port>        HTTP port of its first node (default 9285 for a cluster, env
                           CPD_CHAOS_ES_CLUSTER_PORT; 9270 for one node, env CPD_CHAOS_ES_PORT)
-  --redis-port <port>     port of the run's own Redis (default 6393, env CPD_CHAOS_REDIS_PORT)
+  --redis <topology>      the run's own Redis: sentinel (default; failover-redis needs it: master and
+                          2 replicas, 3 sentinels, workers with redis.waitReplicas 1) or single (--small's default)
+  --redis-port <port>     port of the run's own Redis (default 6393, env CPD_CHAOS_REDIS_PORT); with
+                          sentinel its first server's (default 7450, env CPD_CHAOS_SENTINEL_REDIS_PORT)
+  --sentinel-port <port>  first of the three sentinels' ports (default 26450, env CPD_CHAOS_SENTINEL_PORT)
   --shared-es <url>       use this Elasticsearch instead of an own one (skips the Elasticsearch outage)
   --skip-cases <names>    leave these malformed cases out (comma-separated), to isolate a known failure
   --retry-failed-chunks   re-queue failed backfill chunks every 10 s, as \`backfill --wait\` does (isolates other failures)
@@ -68,7 +72,9 @@ async function main(): Promise<number> {
       faults: { type: 'string' },
       'es-nodes': { type: 'string' },
       'es-port': { type: 'string' },
+      redis: { type: 'string' },
       'redis-port': { type: 'string' },
+      'sentinel-port': { type: 'string' },
       'shared-es': { type: 'string' },
       settle: { type: 'string' },
       'skip-cases': { type: 'string' },
@@ -87,7 +93,8 @@ async function main(): Promise<number> {
   const num = (flag: string, v: string | undefined) => positive(flag, v);
   const esNodes = num('--es-nodes', values['es-nodes']);
   if (esNodes !== undefined && esNodes !== 1 && esNodes !== 3) throw new Error(`--es-nodes: expected 1 or 3, got ${esNodes}`);
-  const topology = esNodes === undefined ? {} : esTopology(esNodes);
+  if (values.redis !== undefined && values.redis !== 'single' && values.redis !== 'sentinel') throw new Error(`--redis: expected single or sentinel, got ${JSON.stringify(values.redis)}`);
+  const topology = { ...(esNodes === undefined ? {} : esTopology(esNodes)), ...(values.redis === undefined ? {} : redisTopology(values.redis)) };
   const base: ChaosOptions = values.small === true ? smallOptions(topology) : mediumOptions(topology);
   const o: ChaosOptions = {
     ...base,
@@ -95,6 +102,7 @@ async function main(): Promise<number> {
     workers: num('--workers', values.workers) ?? base.workers,
     esPort: num('--es-port', values['es-port']) ?? base.esPort,
     redisPort: num('--redis-port', values['redis-port']) ?? base.redisPort,
+    sentinelPort: num('--sentinel-port', values['sentinel-port']) ?? base.sentinelPort,
     sharedEsUrl: values['shared-es'] ?? base.sharedEsUrl,
     stream: {
       ...base.stream,

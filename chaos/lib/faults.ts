@@ -1,4 +1,4 @@
-import type { OwnedCluster, OwnedService } from './services.js';
+import type { OwnedCluster, OwnedSentinelSet, OwnedService } from './services.js';
 import type { WorkerFleet } from './workers.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * The faults the run injects. A new kind is one name here, one handler in FaultInjector and,
  * when it acts on a new service, one field of FaultTargets.
  */
-export const faultKinds = ['kill-leader', 'kill-follower', 'restart-redis', 'stop-elasticsearch', 'kill-es-node'] as const;
+export const faultKinds = ['kill-leader', 'kill-follower', 'restart-redis', 'stop-elasticsearch', 'kill-es-node', 'failover-redis'] as const;
 
 /** One of faultKinds. */
 export type FaultKind = (typeof faultKinds)[number];
@@ -18,6 +18,7 @@ export const defaultDownMs: Readonly<Record<FaultKind, number>> = {
   'restart-redis': 1_000,
   'stop-elasticsearch': 30_000,
   'kill-es-node': 15_000,
+  'failover-redis': 5_000,
 };
 
 /**
@@ -31,6 +32,7 @@ export const faultService: Readonly<Record<FaultKind, 'elasticsearch' | 'redis' 
   'restart-redis': 'redis',
   'stop-elasticsearch': 'elasticsearch',
   'kill-es-node': 'elasticsearch',
+  'failover-redis': 'redis',
 };
 
 /** One planned fault, at an offset from the start of the live stream. */
@@ -52,6 +54,8 @@ export interface FaultRecord {
   upAtMs: number | undefined;
   startedAt: string;
   target: string;
+  /** failover-redis: from the kill until the sentinels named another master. */
+  failoverMs?: number;
   error: string | undefined;
 }
 
@@ -65,6 +69,10 @@ export interface FaultTargets {
   esCluster: OwnedCluster | undefined;
   /** The node to kill for kill-es-node: it holds the source primaries; undefined while none is started. */
   esNodeToKill(): Promise<number | undefined>;
+  /** The same Redis when it is a Sentinel set whose master can die; else undefined. */
+  sentinelSet: OwnedSentinelSet | undefined;
+  /** The backfill's progress right now ("running 12/96 chunks"), for the record; undefined before it exists. */
+  backfillProgress(): Promise<string | undefined>;
   /** Pid of the worker holding the live lease, if known. */
   leaderPid(): Promise<number | undefined>;
   log(line: string): void;
@@ -90,6 +98,10 @@ export class FaultInjector {
     'kill-es-node': async (f, rec) => {
       if (this.#t.esCluster === undefined) rec.target = 'skipped: not a cluster (--es-nodes 1 or --shared-es)';
       else await this.#killEsNode(this.#t.esCluster, f, rec);
+    },
+    'failover-redis': async (f, rec) => {
+      if (this.#t.sentinelSet === undefined) rec.target = 'skipped: not a Sentinel set (--redis single)';
+      else await this.#failoverRedis(this.#t.sentinelSet, f, rec);
     },
   };
 
@@ -184,6 +196,52 @@ export class FaultInjector {
     await es.cluster.startNode(node);
     rec.upAtMs = this.#now();
     this.#t.log(`Elasticsearch node ${rec.target} rejoined after ${rec.upAtMs - rec.downAtMs} ms down`);
+  }
+
+  /**
+   * SIGKILLs the master the sentinels name, as a crash would, waits for them to promote a
+   * replica, and starts the old master again after `downMs`: the sentinels make it a replica of
+   * the new one. Up is when it is a replica with its link up, i.e. the set is whole again.
+   * Every replica must be linked before the kill, so the promoted one holds what the master had
+   * (up to replication lag: redis.waitReplicas covers that) and a later fault finds a whole set.
+   */
+  async #failoverRedis(set: OwnedSentinelSet, f: FaultPlan, rec: FaultRecord): Promise<void> {
+    let from: number | undefined;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(500)) {
+      from = await set.masterPort();
+      if (from === undefined) continue;
+      const roles = await Promise.all(set.serverPorts.map((p) => set.role(p)));
+      if (roles.every((r) => r?.linkUp === true) && roles.filter((r) => r?.role === 'master').length === 1) break;
+    }
+    if (from === undefined) throw new Error('no sentinel names a master');
+    const backfill = await this.#t.backfillProgress().catch(() => undefined);
+    rec.target = `master 127.0.0.1:${from}${backfill === undefined ? '' : ` (backfill ${backfill})`}`;
+    this.#t.log(`SIGKILL the Redis ${rec.target}, start it again after ${f.downMs} ms`);
+    // Timed from the request: redis.sh sends SIGKILL first, then waits (up to seconds) for the pid to go.
+    const killedAt = Date.now();
+    rec.downAtMs = this.#now();
+    await set.kill(from);
+    let to: number | undefined;
+    for (const deadline = killedAt + 60_000; Date.now() < deadline; await sleep(100)) {
+      to = await set.masterPort();
+      if (to !== undefined && to !== from) break;
+    }
+    if (to === undefined || to === from) throw new Error(`the sentinels did not promote a replica within 60 s of killing ${from}`);
+    rec.failoverMs = Date.now() - killedAt;
+    rec.target += ` -> 127.0.0.1:${to} promoted after ${(rec.failoverMs / 1000).toFixed(1)} s`;
+    this.#t.log(`the sentinels promoted 127.0.0.1:${to} after ${rec.failoverMs} ms`);
+    await sleep(Math.max(0, killedAt + f.downMs - Date.now()));
+    await set.restart(from);
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
+      const r = await set.role(from);
+      if (r?.role === 'slave' && r.linkUp) {
+        rec.upAtMs = this.#now();
+        break;
+      }
+    }
+    if (rec.upAtMs === undefined) throw new Error(`127.0.0.1:${from} was not a linked replica within 60 s of its restart`);
+    rec.target += `; ${from} a replica again`;
+    this.#t.log(`the old master 127.0.0.1:${from} is a replica of ${to} again, ${rec.upAtMs - rec.downAtMs} ms after the kill`);
   }
 
   #now(): number {

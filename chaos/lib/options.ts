@@ -13,8 +13,14 @@ export interface ChaosOptions {
   esNodes: number;
   /** Use this Elasticsearch instead of an own one; the Elasticsearch outage is then skipped. */
   sharedEsUrl: string | undefined;
-  /** Port of the run's own Redis (AOF on). */
+  /** The run's own Redis: one server, or a Sentinel set (master, replicas, three sentinels) the workers reach through the sentinels. */
+  redisTopology: 'single' | 'sentinel';
+  /** Port of the run's own Redis (AOF on); of the Sentinel set's first master, its replicas on the ports after it. */
   redisPort: number;
+  /** Port of the first of the Sentinel set's three sentinels. */
+  sentinelPort: number;
+  /** Replicas of the Sentinel set's master. */
+  redisReplicas: number;
   workers: number;
   stream: {
     durationMs: number;
@@ -91,8 +97,23 @@ export function esTopology(nodes: number): Pick<ChaosOptions, 'esNodes' | 'esPor
 }
 
 /**
+ * The Redis a run owns: one server on CPD_CHAOS_REDIS_PORT (6393), or a Sentinel set with
+ * servers from CPD_CHAOS_SENTINEL_REDIS_PORT (7450-7452: master and two replicas) and sentinels
+ * from CPD_CHAOS_SENTINEL_PORT (26450-26452), clear of the Sentinel tests' 7400-7403 and 26400-26405.
+ * Two replicas, because the workers run with redis.waitReplicas 1 (as docs/deployment.md
+ * recommends with Sentinel): after a failover one replica is left to acknowledge WAIT.
+ */
+export function redisTopology(kind: 'single' | 'sentinel'): Pick<ChaosOptions, 'redisTopology' | 'redisPort' | 'sentinelPort' | 'redisReplicas'> {
+  const sentinelPort = Number(process.env.CPD_CHAOS_SENTINEL_PORT ?? 26450);
+  return kind === 'single'
+    ? { redisTopology: 'single', redisPort: Number(process.env.CPD_CHAOS_REDIS_PORT ?? 6393), sentinelPort, redisReplicas: 0 }
+    : { redisTopology: 'sentinel', redisPort: Number(process.env.CPD_CHAOS_SENTINEL_REDIS_PORT ?? 7450), sentinelPort, redisReplicas: 2 };
+}
+
+/**
  * The CI configuration: about 90 s in all, every fault once or twice, on one Elasticsearch
- * node (node loss is covered in CI by test/integration/es-node-loss.test.ts on both majors).
+ * node and one Redis (node loss and Sentinel failover are covered in CI by
+ * test/integration/es-node-loss.test.ts and redis-sentinel.test.ts).
  */
 export function smallOptions(overrides: Partial<ChaosOptions> = {}): ChaosOptions {
   return {
@@ -100,7 +121,7 @@ export function smallOptions(overrides: Partial<ChaosOptions> = {}): ChaosOption
     seed: 1,
     ...esTopology(1),
     sharedEsUrl: undefined,
-    redisPort: Number(process.env.CPD_CHAOS_REDIS_PORT ?? 6393),
+    ...redisTopology('single'),
     workers: 2,
     stream: { durationMs: 35_000, eventsPerSecond: 30, proxiedRate: 0.04, plainCurlRate: 0.04, recurringRate: 0.4, lateRate: 0.05, lateMaxAgoMs: 20 * 60_000, veryLateRate: 0.01, malformedPerCase: 1 },
     history: { events: 3_000, hours: 6, malformedPerCase: 1 },
@@ -124,14 +145,17 @@ export function smallOptions(overrides: Partial<ChaosOptions> = {}): ChaosOption
 }
 
 /**
- * The default configuration: 5 to 8 minutes on a three-node Elasticsearch, a 30 s outage of
- * the whole cluster, the node holding the source primaries killed twice (live, then during the
- * backfill), and repeated worker and Redis faults.
+ * The default configuration: 5 to 8 minutes on a three-node Elasticsearch and a Redis
+ * Sentinel set, a 30 s outage of the whole cluster, the node holding the source primaries
+ * killed twice (live, then during the backfill), the Redis master killed three times (live,
+ * as the backfill starts, while it waits out the outage), the whole Redis set restarted
+ * twice, and repeated worker faults.
  */
 export function mediumOptions(overrides: Partial<ChaosOptions> = {}): ChaosOptions {
   return {
     ...smallOptions(),
     ...esTopology(3),
+    ...redisTopology('sentinel'),
     label: 'medium',
     stream: { durationMs: 180_000, eventsPerSecond: 80, proxiedRate: 0.03, plainCurlRate: 0.03, recurringRate: 0.4, lateRate: 0.05, lateMaxAgoMs: 40 * 60_000, veryLateRate: 0.01, malformedPerCase: 3 },
     history: { events: 40_000, hours: 24, malformedPerCase: 2 },
@@ -141,9 +165,12 @@ export function mediumOptions(overrides: Partial<ChaosOptions> = {}): ChaosOptio
       // Back (about 30 s of boot) well before the whole cluster's outage at +75 s.
       { atMs: 10_000, kind: 'kill-es-node', downMs: 10_000 },
       { atMs: 15_000, kind: 'kill-leader', downMs: 1_000 },
+      { atMs: 25_000, kind: 'failover-redis', downMs: 5_000 },
       { atMs: 30_000, kind: 'kill-follower', downMs: 2_000 },
       { atMs: 40_000, kind: 'restart-redis', downMs: 5_000 },
       { atMs: 60_000, kind: 'kill-leader', downMs: 1_000 },
+      // Two seconds after the backfill is created: its first chunks are running.
+      { atMs: 72_000, kind: 'failover-redis', downMs: 5_000 },
       { atMs: 75_000, kind: 'stop-elasticsearch', downMs: 30_000 },
       { atMs: 95_000, kind: 'kill-follower', downMs: 1_000 },
       { atMs: 135_000, kind: 'kill-leader', downMs: 1_000 },
@@ -151,6 +178,8 @@ export function mediumOptions(overrides: Partial<ChaosOptions> = {}): ChaosOptio
       // The cluster is back from the outage by now and the backfill's chunks are running.
       { atMs: 160_000, kind: 'kill-es-node', downMs: 15_000 },
       { atMs: 165_000, kind: 'kill-follower', downMs: 1_000 },
+      // The backfill's chunks are running again or waiting (retries, delayed jobs) for the cluster.
+      { atMs: 170_000, kind: 'failover-redis', downMs: 5_000 },
     ],
     settings: productSettings(30_000),
     settleTimeoutMs: 240_000,

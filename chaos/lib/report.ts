@@ -64,6 +64,8 @@ export interface ChaosReport {
   sourceDiscrepancies: string[];
   /** Log lines at ERROR or FATAL from the workers (ERROR means data loss). */
   workerErrors: { count: number; first: string[] };
+  /** Windows retried because their state reached no replica in time (redis.waitReplicas; Sentinel runs). */
+  waitReplicaRetries: number;
   product: { liveStats: Record<string, string>; backfillStats: Record<string, number> | undefined };
   durationsMs: { services: number; preload: number; stream: number; settle: number; compare: number; total: number };
   settle: { cursorTargetMs: number | undefined; cursorMs: number | undefined; settled: boolean; stuck: string | undefined };
@@ -87,6 +89,8 @@ export function formatReport(r: ChaosReport): string {
   const s = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`);
   lines.push(`chaos run "${r.label}" (seed ${r.seed}) ${r.ok ? 'PASSED' : 'FAILED'}: ${r.startedAt} .. ${r.finishedAt}`);
   lines.push(`machine: ${r.machine.cpus} CPUs, ${r.machine.memoryGb} GB, node ${r.machine.node}; Elasticsearch ${r.services.elasticsearch}${r.services.ownElasticsearch ? (r.services.elasticsearchNodes > 1 ? ` (own, ${r.services.elasticsearchNodes} nodes)` : ' (own)') : ' (shared)'}, Redis ${r.services.redis} (own, AOF)`);
+  const failovers = r.faults.filter((f) => f.failoverMs !== undefined).map((f) => s(f.failoverMs));
+  if (failovers.length > 0) lines.push(`Redis failovers (kill to a new master named by the sentinels): ${failovers.join(', ')}; windows retried waiting for a replica (redis.waitReplicas): ${r.waitReplicaRetries}`);
   lines.push('');
   lines.push(table(['events', 'generated', 'stored', 'refused by ES', 'counted by truth'], [
     ...Object.entries(r.events.byOrigin).map(([k, v]) => [k, v.generated, v.stored, v.rejected, v.counted]),

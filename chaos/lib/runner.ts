@@ -14,7 +14,7 @@ import type { ChaosOptions } from './options.js';
 import { producers, type Producer } from './process-start.js';
 import { machine, type ChaosReport } from './report.js';
 import { settle } from './settle.js';
-import { ensurePortsFree, ownElasticsearch, ownElasticsearchCluster, ownRedis, repoRoot } from './services.js';
+import { ensurePortsFree, ownElasticsearch, ownElasticsearchCluster, ownRedis, ownSentinelSet, repoRoot, type OwnedService } from './services.js';
 import { createChaosSourceIndex, readSourceDocs } from './source.js';
 import { historyEvents, historyRange, runStream } from './stream.js';
 import { expectedFindings } from './truth.js';
@@ -41,10 +41,15 @@ export async function runChaos(o: ChaosOptions, signal?: AbortSignal): Promise<C
   const esCluster = o.sharedEsUrl === undefined && o.esNodes > 1 ? ownElasticsearchCluster(o.esPort, o.esNodes) : undefined;
   const esService = o.sharedEsUrl === undefined ? (esCluster ?? ownElasticsearch(o.esPort)) : undefined;
   const esUrl = o.sharedEsUrl ?? (esService as NonNullable<typeof esService>).url;
-  const redisService = ownRedis(o.redisPort, join(workDir, 'redis'));
+  const sentinelSet = o.redisTopology === 'sentinel' ? ownSentinelSet(o.redisPort, o.sentinelPort, o.redisReplicas, join(workDir, 'redis')) : undefined;
+  const redisService: OwnedService = sentinelSet ?? ownRedis(o.redisPort, join(workDir, 'redis'));
+  const redisPorts = sentinelSet === undefined ? [o.redisPort] : [...sentinelSet.serverPorts, ...sentinelSet.sentinels.map((a) => Number(a.split(':')[1]))];
   const settings: Record<string, unknown> = {
     'elasticsearch.url': esUrl,
     'redis.url': redisService.url,
+    // Through the sentinels, as a Sentinel deployment would, with redis.waitReplicas 1 as
+    // docs/deployment.md recommends: a finding is only written from state a replica holds.
+    ...(sentinelSet === undefined ? {} : { 'redis.sentinels': sentinelSet.sentinels, 'redis.sentinelName': sentinelSet.sentinelName, 'redis.waitReplicas': 1 }),
     'redis.keyPrefix': names.keyPrefix,
     'sink.findingsAlias': names.findingsAlias,
     'source.indexPatterns': [sourcePattern],
@@ -57,11 +62,18 @@ export async function runChaos(o: ChaosOptions, signal?: AbortSignal): Promise<C
   let ok = false;
   try {
     const esWhere = esCluster !== undefined ? ` and own ${o.esNodes}-node Elasticsearch on ${o.esPort}-${o.esPort + o.esNodes - 1}` : esService !== undefined ? ` and own Elasticsearch on ${o.esPort}` : '';
-    o.log(`[${runId}] starting own Redis on ${o.redisPort}${esWhere}`);
-    await ensurePortsFree(esService, o.esPort, o.redisPort, esCluster === undefined ? 1 : o.esNodes);
+    const redisWhere = sentinelSet === undefined ? `Redis on ${o.redisPort}` : `Redis Sentinel set (servers ${sentinelSet.serverPorts.join(', ')}, sentinels ${sentinelSet.sentinels.join(', ')})`;
+    o.log(`[${runId}] starting own ${redisWhere}${esWhere}`);
+    await ensurePortsFree(esService, o.esPort, redisPorts, esCluster === undefined ? 1 : o.esNodes);
     // Registered first: a failed start still stops whatever did start (the scripts only stop their own).
     if (!o.keep) closers.push(() => redisService.stop(), async () => esService?.stop());
-    await Promise.all([redisService.start(), esService?.start({ wipe: true })]);
+    // A run killed outright (no finally) must not leave five redis-servers behind either.
+    const stopSetOnExit = () => sentinelSet?.stopSync();
+    if (sentinelSet !== undefined && !o.keep) {
+      process.once('exit', stopSetOnExit);
+      closers.push(async () => void process.off('exit', stopSetOnExit));
+    }
+    await Promise.all([redisService.start({ wipe: true }), esService?.start({ wipe: true })]);
     const es = new Client({ node: esUrl, requestTimeout: 60_000 });
     closers.push(() => es.close());
     if (esService === undefined && !o.keep) closers.push(() => es.indices.delete({ index: `${runId}-*`, ignore_unavailable: true, allow_no_indices: true }), () => es.indices.deleteIndexTemplate({ name: names.findingsAlias }, { ignore: [404] }));
@@ -104,6 +116,11 @@ export async function runChaos(o: ChaosOptions, signal?: AbortSignal): Promise<C
       elasticsearch: esService,
       esCluster,
       esNodeToKill: async () => esCluster?.cluster.primaryHolder(es, sourcePattern, [0]),
+      sentinelSet,
+      backfillProgress: async () => {
+        const r = (await app.backfills.list(1))[0];
+        return r === undefined ? undefined : `${r.status} ${r.chunksDone}/${r.chunks} chunks`;
+      },
       // The lease holds the worker id `<host>-<pid>-<6 hex>` (app.ts workerId()).
       leaderPid: async () => {
         const pid = /-(\d+)-[0-9a-f]{6}$/.exec((await app.redis.get(app.keys.liveLeader)) ?? '')?.[1];
@@ -154,6 +171,8 @@ export async function runChaos(o: ChaosOptions, signal?: AbortSignal): Promise<C
     const liveStats = await app.redis.hgetall(app.keys.liveStats).catch(() => ({}));
     await fleet.stop(20_000);
     const errors = fleet.errorLines();
+    // Windows whose state reached no replica within redis.waitTimeoutMs (src/aggregate/group-store.ts): retried, not written.
+    const waitReplicaRetries = fleet.matchingLines(/replica\(s\) within/).length;
 
     if (!isExact(comparison)) problems.push(`findings differ from the truth: ${comparison.missing} missing, ${comparison.extra} extra, ${comparison.duplicated} duplicated, ${comparison.wrongCount}/${comparison.wrongFirst}/${comparison.wrongLast} wrong count/first/last`);
     if (audit.discrepancies.length > 0) problems.push(`${audit.discrepancies.length} source discrepancies (the truth is doubtful): ${audit.discrepancies.slice(0, 3).join('; ')}`);
@@ -177,7 +196,7 @@ export async function runChaos(o: ChaosOptions, signal?: AbortSignal): Promise<C
       machine: machine(),
       command: process.argv.slice(1).join(' '),
       names,
-      services: { elasticsearch: esUrl, redis: redisService.url, ownElasticsearch: esService !== undefined, elasticsearchNodes: esCluster === undefined ? 1 : o.esNodes },
+      services: { elasticsearch: esUrl, redis: sentinelSet === undefined ? redisService.url : `sentinel ${sentinelSet.sentinelName} at ${sentinelSet.sentinels.join(',')} (servers ${sentinelSet.serverPorts.join(', ')})`, ownElasticsearch: esService !== undefined, elasticsearchNodes: esCluster === undefined ? 1 : o.esNodes },
       settings,
       faultPlan: o.faults,
       skippedCases: o.skipCases,
@@ -199,6 +218,7 @@ export async function runChaos(o: ChaosOptions, signal?: AbortSignal): Promise<C
       mismatchedEventsByIndex,
       sourceDiscrepancies: audit.discrepancies.slice(0, 100),
       workerErrors: { count: errors.length, first: errors.slice(0, 10) },
+      waitReplicaRetries,
       product: { liveStats, backfillStats: record?.stats },
       durationsMs: { services: tServices - startedAt.getTime(), preload: tPreload - tServices, stream: tStream - t0, settle: tSettle - tStream, compare: tCompare - tSettle, total: Date.now() - startedAt.getTime() },
       settle: { cursorTargetMs: target, cursorMs, settled: waited.settled, stuck: waited.stuck },

@@ -92,6 +92,11 @@ export class WorkerFleet {
 
   /** Log lines at level error (ECS `log.level`), from every process: ERROR means data loss. */
   errorLines(): string[] {
+    return this.matchingLines(/"log\.level":"(error|fatal)"/).map((l) => l.slice(0, 1_000));
+  }
+
+  /** Log lines matching `re`, from every process, each prefixed with its file's name. */
+  matchingLines(re: RegExp): string[] {
     const out: string[] = [];
     for (const file of this.#logFiles) {
       let text = '';
@@ -100,7 +105,7 @@ export class WorkerFleet {
       } catch {
         continue;
       }
-      for (const line of text.split('\n')) if (/"log\.level":"(error|fatal)"/.test(line)) out.push(`${file.split('/').pop() ?? file}: ${line.slice(0, 1_000)}`);
+      for (const line of text.split('\n')) if (re.test(line)) out.push(`${file.split('/').pop() ?? file}: ${line}`);
     }
     return out;
   }
