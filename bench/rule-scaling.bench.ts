@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluate } from '../src/rule/curl-proxy.js';
+import { redactCommandLine } from '../src/rule/redact.js';
+import { HOSTILE_LINES } from '../test/unit/rule/hostile-lines.js';
 import type { RuleInput, RuleOptions } from '../src/rule/types.js';
 import { prng } from '../test/support/random.js';
 
@@ -32,8 +34,12 @@ import { prng } from '../test/support/random.js';
  * hashes a string's characters only up to 16,383 of them (a longer one gets a hash from its
  * length), so the parser's option-table lookups of one huge word ('--proxy' glued, dashes)
  * cost per byte below 16 KB and almost nothing per byte above.
+ * A second table times redaction (src/rule/redact.ts, run on every match's command line) on
+ * the hostile lines of test/unit/rule/hostile-lines.ts at 0.25, 0.5 and 1 MB, as CPU ms per
+ * MB: a flat row is linear (a megabyte of '--proxy' glued took 338 s before the fix).
  * BENCH_RULE_SCALING_REPS, BENCH_RULE_SCALING_TARGET_MS and BENCH_RULE_SCALING_SIZES
- * (comma-separated characters) override the defaults.
+ * (comma-separated characters) override the defaults; BENCH_RULE_SCALING_ONLY=redact runs only
+ * the redaction table.
  */
 
 const SIZES = (process.env.BENCH_RULE_SCALING_SIZES ?? '1024,16384,262144,1048576').split(',').map(Number);
@@ -333,6 +339,46 @@ function runParent(): void {
   process.stdout.write(`raw results: ${out}\n`);
 }
 
+const REDACT_SIZES = [262_144, 524_288, 1_048_576];
+
+/** Redaction of each hostile line at 0.25/0.5/1 MB: CPU ms per MB (median of REPS), in this process. */
+function runRedaction(): void {
+  const rows: string[] = [`| ${'hostile line (redactCommandLine)'.padEnd(44)} | ${REDACT_SIZES.map((s) => `ms/MB ${s / 1_048_576}M`.padStart(10)).join(' | ')} |`];
+  rows.push(`| ${'-'.repeat(44)} | ${REDACT_SIZES.map(() => '-'.repeat(10)).join(' | ')} |`);
+  const results: { line: string; msPerMb: number[] }[] = [];
+  for (const family of HOSTILE_LINES) {
+    const msPerMb = REDACT_SIZES.map((size) => {
+      const line = family.make(size);
+      line.indexOf('\u0001'); // flatten the rope, untimed
+      redactCommandLine(line); // warm-up
+      const times: number[] = [];
+      for (let r = 0; r < REPS; r++) {
+        gc('minor');
+        const t0 = process.cpuUsage();
+        redactCommandLine(line);
+        times.push(cpuNs(t0) / 1e6);
+      }
+      return (median(times) * 1_048_576) / line.length;
+    });
+    results.push({ line: family.name, msPerMb: msPerMb.map((v) => round(v, 2)) });
+    rows.push(`| ${family.name.padEnd(44)} | ${msPerMb.map((v) => v.toFixed(1).padStart(10)).join(' | ')} |`);
+  }
+  process.stdout.write(`\n${rows.join('\n')}\n`);
+  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'rule-scaling-redact.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ startedAt: new Date().toISOString(), node: process.version, sizes: REDACT_SIZES, repetitions: REPS, results }, null, 2)}\n`);
+  process.stdout.write(`raw results: ${out}\n`);
+}
+
 const childMode = process.env.BENCH_RULE_SCALING_CHILD;
-if (childMode === undefined) runParent();
-else runChild(childMode as ModeName);
+if (childMode === 'redact') runRedaction();
+else if (childMode === undefined) {
+  if (process.env.BENCH_RULE_SCALING_ONLY !== 'redact') runParent();
+  // Redaction in a child of its own too, with --expose-gc, as the modes.
+  const child = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_RULE_SCALING_CHILD: 'redact' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (child.status !== 0) throw new Error(`redaction benchmark child failed (${String(child.status ?? child.signal)})`);
+} else runChild(childMode as ModeName);

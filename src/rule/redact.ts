@@ -13,6 +13,12 @@ import { findLongOption, findShortCode, takesValue, type OptionSpec } from './cu
  * - `NAME=value` assignments (before the program, through env(1), in `process.env_vars`) whose
  *   name speaks of a proxy, a password, a token, a secret or a key -> userinfo or whole value.
  * Over-redaction is preferred to a leak: any word with `://` is also treated as a URL.
+ *
+ * Linear in the text on every input: each level of a script inside a script (at most
+ * {@link MAX_DEPTH}) reads its text a fixed number of times, with loops and `includes`; a regular
+ * expression only ever sees an option name (bounded by curl's longest name), never the line,
+ * a word or a value, so no backtracking can turn a hostile megabyte into minutes
+ * (test/unit/rule/redact.test.ts checks both on hostile megabytes).
  */
 
 const MASK = '***';
@@ -42,8 +48,43 @@ const VALUE_KINDS: ReadonlyMap<string, ValueKind> = new Map<string, ValueKind>([
   ['proxy1.0', 'proxy'],
 ]);
 
-const SECRET_HEADER = /auth|token|key|cookie|secret|pass|session|credential/i;
-const SECRET_NAME = /proxy|pass|token|secret|key|auth|credential/i;
+/** Header names that carry a secret (ASCII case-insensitive, as /i without u). */
+const SECRET_HEADER = ['auth', 'token', 'key', 'cookie', 'secret', 'pass', 'session', 'credential'] as const;
+/** Variable names whose value is a secret (a proxy's: its user info only). */
+const SECRET_NAME = ['proxy', 'pass', 'token', 'secret', 'key', 'auth', 'credential'] as const;
+
+/** True when `text`, ASCII letters folded to lower case, holds one of `words` (lower case). */
+function mentions(text: string, words: readonly string[]): boolean {
+  const lower = asciiLower(text);
+  return words.some((word) => lower.includes(word));
+}
+
+/**
+ * Lower-cases A-Z only, what /i without the u flag folds for ASCII patterns (toLowerCase
+ * would also turn a Kelvin sign into 'k'). One pass.
+ */
+function asciiLower(text: string): string {
+  let ascii = true;
+  for (let i = 0; ascii && i < text.length; i++) ascii = text.charCodeAt(i) < 0x80;
+  if (ascii) return text.toLowerCase();
+  let parts: string[] | null = null;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (!isUpper(text.charCodeAt(i))) continue;
+    let end = i + 1;
+    while (end < text.length && isUpper(text.charCodeAt(end))) end++;
+    (parts ??= []).push(text.slice(from, i), text.slice(i, end).toLowerCase());
+    from = end;
+    i = end - 1;
+  }
+  if (parts === null) return text;
+  parts.push(text.slice(from));
+  return parts.join('');
+}
+
+function isUpper(c: number): boolean {
+  return c >= 0x41 && c <= 0x5a;
+}
 
 /**
  * Where user info may start without a scheme: `proxy` (a proxy value: `user[:pw]@host` as
@@ -120,15 +161,30 @@ function redactValue(kind: PlainOrKind, value: string): string {
       const colon = value.indexOf(':');
       const semi = value.indexOf(';');
       const end = colon >= 0 ? colon : semi;
-      if (end >= 0 && SECRET_HEADER.test(value.slice(0, end))) return `${value.slice(0, end + 1)} ${MASK}`;
+      if (end >= 0 && mentions(value.slice(0, end), SECRET_HEADER)) return `${value.slice(0, end + 1)} ${MASK}`;
       return redactUserinfo(value);
     }
     case 'cookie':
       // A file name has no '='; a cookie string is name=value pairs.
-      return value.includes('=') ? value.replace(/=([^;]*)/g, `=${MASK}`) : value;
+      return value.includes('=') ? maskCookieValues(value) : value;
     case 'proxy':
       return redactUserinfo(value, 'proxy');
   }
+}
+
+/** `a=1; b=2` -> `a=***; b=***`: every `=` masks up to the next `;` (as /=([^;]*)/g did, in one pass). */
+function maskCookieValues(value: string): string {
+  const parts: string[] = [];
+  let from = 0;
+  for (;;) {
+    const eq = value.indexOf('=', from);
+    if (eq < 0) break;
+    parts.push(value.slice(from, eq + 1), MASK);
+    const semi = value.indexOf(';', eq + 1);
+    from = semi < 0 ? value.length : semi;
+  }
+  parts.push(value.slice(from));
+  return parts.join('');
 }
 
 /** A `NAME=value` assignment with its secret hidden. */
@@ -137,8 +193,8 @@ export function redactAssignment(word: string): string {
   if (eq <= 0) return redactUserinfo(word);
   const name = word.slice(0, eq);
   const value = word.slice(eq + 1);
-  if (/proxy/i.test(name)) return `${name}=${redactUserinfo(value, 'proxy')}`;
-  if (SECRET_NAME.test(name) && value !== '') return `${name}=${MASK}`;
+  if (mentions(name, ['proxy'])) return `${name}=${redactUserinfo(value, 'proxy')}`;
+  if (value !== '' && mentions(name, SECRET_NAME)) return `${name}=${MASK}`;
   return `${name}=${redactUserinfo(value)}`;
 }
 
@@ -228,10 +284,16 @@ function hasBlank(word: string): boolean {
   return word.includes(' ') || word.includes('\t') || word.includes('\n');
 }
 
+/** `NAME=...` with a shell variable name (letters, digits, `_`, not starting with a digit). */
 function isAssignmentWord(word: string): boolean {
   const eq = word.indexOf('=');
   if (eq <= 0) return false;
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(word.slice(0, eq));
+  for (let i = 0; i < eq; i++) {
+    const c = word.charCodeAt(i);
+    const letter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+    if (!letter && (i === 0 || c < 0x30 || c > 0x39)) return false;
+  }
+  return true;
 }
 
 /**
@@ -259,9 +321,13 @@ export function redactCommandLine(line: string, depth = 0): string {
   return redactUserinfo(out + line.slice(pos));
 }
 
-/** Cheap test: a line without '@', ':' or '=' and without any credential option cannot hold a secret we hide. */
+/**
+ * Cheap and exact: without '@' (user info), '=' (assignments, `--opt=value`, cookies) and '-'
+ * (any option, so any option's value) no word can change. (It was a regular expression over
+ * the line, quadratic on a run of dashes: 338 s of CPU for a megabyte of '--proxy'.)
+ */
 function mayHoldSecret(line: string): boolean {
-  return line.includes('@') || line.includes(':') || line.includes('=') || /\s-[A-Za-z]*[uUEHb]|--(?:[a-z0-9-]*(?:pass|bearer|cookie))/i.test(line);
+  return line.includes('@') || line.includes('=') || line.includes('-');
 }
 
 interface WordSpan {
@@ -312,8 +378,9 @@ function wordSpans(line: string): WordSpan[] {
         i++;
       }
     }
-    parts.push(line.slice(chunk, i));
-    spans.push({ start, end: i, text: parts.join('') });
+    // A word without quotes or backslashes is its own text (the common case: no array, no join).
+    const text = parts.length === 0 ? line.slice(start, i) : (parts.push(line.slice(chunk, i)), parts.join(''));
+    spans.push({ start, end: i, text });
   }
   return spans;
 }
@@ -322,6 +389,14 @@ function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0;
 }
 
+/** The word as is when the shell would read it so, else single-quoted. */
 function quoteWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./*-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  let plain = word.length > 0;
+  for (let i = 0; plain && i < word.length; i++) plain = isPlain(word.charCodeAt(i));
+  return plain ? word : `'${word.split("'").join("'\\''")}'`;
+}
+
+/** [A-Za-z0-9_@%+=:,./*-] */
+function isPlain(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || '_@%+=:,./*-'.includes(String.fromCharCode(c));
 }

@@ -94,6 +94,10 @@ describe('redaction: no credential of the corpus survives', () => {
     assert.deepEqual(env.slice(2), ['LANG=C.UTF-8', 'no_proxy=.corp']);
   });
 
+  it('hides an abbreviated --oauth2-bearer token on a line without @, : or = (the old pre-check let it through)', () => {
+    assert.equal(redactCommandLine(`curl --oauth2 ${SECRET} https/a`), 'curl --oauth2 *** https/a');
+  });
+
   it('is linear on a megabyte of hostile text', () => {
     const line = `curl ${'-U a:b@'.repeat(150_000)} ${'http://'.repeat(50_000)}`;
     const started = process.hrtime.bigint();
