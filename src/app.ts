@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Client } from '@elastic/elasticsearch';
 import { Queue } from 'bullmq';
-import { Backfills } from './aggregate/backfill.js';
+import { Backfills, type CandidateCounter } from './aggregate/backfill.js';
 import { createClassifier, type Classifier } from './aggregate/classify.js';
 import type { RangeJobData, RangeJobResult } from './aggregate/jobs.js';
 import { LiveScheduler } from './aggregate/live-scheduler.js';
@@ -15,6 +15,8 @@ import type { Config } from './config/schema.js';
 import { DetectorError } from './errors.js';
 import { resolveFieldMap, type CimField } from './normalize/fields.js';
 import { ensureFindingsIndex } from './sink/findings-index.js';
+import { countCandidatesPerStep } from './source/candidate-counts.js';
+import { buildRangeQuery } from './source/query.js';
 import type { Logger } from './telemetry/logger.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { cursorLagSource, queueDepthSource } from './telemetry/sources.js';
@@ -70,7 +72,10 @@ export function createApp(config: Config, logger: Logger, role: 'worker' | 'comm
 
   const fieldMap = resolveFieldMap(config.normalize.fields);
   const classifier = createClassifier(config, fieldMap);
-  const backfills = new Backfills(redis, keys, backfillQueue, config);
+  // Sizes a backfill's chunk jobs by the candidates of the same query the jobs will scan.
+  const countCandidates: CandidateCounter = ({ fromMs, toMs, indexPatterns, stepMs }) =>
+    countCandidatesPerStep(es, { indexPatterns, intervalMs: stepMs, query: buildRangeQuery({ fromMs, toMs, basis: 'event' }, config.source.liveTimeField, config.source.pushdown) });
+  const backfills = new Backfills(redis, keys, backfillQueue, config, countCandidates);
   const metrics = createMetrics();
 
   const app: App = {

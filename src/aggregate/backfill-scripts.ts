@@ -16,16 +16,26 @@ export const beginRunScript = `
 -- KEYS[3]  hash of quarantined chunk numbers (of the current run)
 -- ARGV[1]  now (epoch ms)
 -- ARGV[2]  do not start before (epoch ms)
--- ARGV[3]  n, the number of stat fields that follow
--- ARGV[4 .. 3+n]  stat field names (reset for a new run)
--- ARGV[4+n ..]    pairs: definition field, value (written only when the backfill is created)
+-- ARGV[3]  "1": a new run takes the plan in ARGV[4..5]; "0": it keeps the stored one
+-- ARGV[4]  the plan's number of chunk jobs
+-- ARGV[5]  the plan's spans (chunks per job, comma-separated; "" for one job per chunk)
+-- ARGV[6]  n, the number of stat fields that follow
+-- ARGV[7 .. 6+n]  stat field names (reset for a new run)
+-- ARGV[7+n ..]    pairs: definition field, value (written only when the backfill is created)
 -- returns  { action, run }: action "created", "rescan" (a finished backfill's next run),
---          "resume-cancelled" or "resume" (chunks pending, running or failed)
+--          "resume-cancelled" or "resume" (chunks pending, running or failed); a resumed
+--          run keeps its plan, whatever this request planned
 local hash = KEYS[1]
-local n = tonumber(ARGV[3])
+local n = tonumber(ARGV[6])
+local function takePlan()
+  if ARGV[3] ~= '1' then return end
+  redis.call('HSET', hash, 'chunks', ARGV[4])
+  if ARGV[5] == '' then redis.call('HDEL', hash, 'chunkSpans') else redis.call('HSET', hash, 'chunkSpans', ARGV[5]) end
+end
 local status = redis.call('HGET', hash, 'status')
 if not status then
-  for i = 4 + n, #ARGV, 2 do redis.call('HSET', hash, ARGV[i], ARGV[i + 1]) end
+  for i = 7 + n, #ARGV, 2 do redis.call('HSET', hash, ARGV[i], ARGV[i + 1]) end
+  takePlan()
   redis.call('HSET', hash, 'run', 1, 'status', 'scheduled', 'chunksDone', 0, 'createdAtMs', ARGV[1], 'startAtMs', ARGV[2])
   return { 'created', 1 }
 end
@@ -33,10 +43,12 @@ local run = tonumber(redis.call('HGET', hash, 'run') or '1')
 if status == 'done' then
   local previous = { run = tostring(run), chunksDone = redis.call('HGET', hash, 'chunksDone') or '0', chunksQuarantined = redis.call('HGET', hash, 'chunksQuarantined') or '0',
     startedAtMs = redis.call('HGET', hash, 'startedAtMs') or '', finishedAtMs = redis.call('HGET', hash, 'finishedAtMs') or '', stats = {} }
-  for i = 4, 3 + n do
+  for i = 7, 6 + n do
     previous.stats[ARGV[i]] = redis.call('HGET', hash, ARGV[i]) or '0'
     redis.call('HSET', hash, ARGV[i], 0)
   end
+  previous.chunks = redis.call('HGET', hash, 'chunks') or '0'
+  takePlan()
   run = run + 1
   redis.call('HSET', hash, 'previousRun', cjson.encode(previous), 'run', run, 'status', 'scheduled', 'startAtMs', ARGV[2], 'chunksDone', 0, 'chunksQuarantined', 0)
   redis.call('HDEL', hash, 'startedAtMs', 'finishedAtMs')

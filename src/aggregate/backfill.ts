@@ -7,7 +7,7 @@ import { beginRunScript, chunkDoneScript, chunkStartScript } from './backfill-sc
 import { isDeterministicFailure, rangeJobOptions, type RangeJobData, type RangeJobResult } from './jobs.js';
 import { totalledStats, type RangeStats, type StatTotals } from './processor.js';
 import type { RedisKeys } from './redis-keys.js';
-import { chunkCount, planChunks } from './window.js';
+import { chunkCount, joinByCandidates, joinChunks, planChunks } from './window.js';
 
 /** Lifecycle of a backfill run. */
 export type BackfillStatus = 'scheduled' | 'running' | 'done' | 'cancelled';
@@ -15,6 +15,8 @@ export type BackfillStatus = 'scheduled' | 'running' | 'done' | 'cancelled';
 /** The figures of a finished run, kept when the next run starts. */
 export interface RunSummary {
   run: number;
+  /** Its chunk jobs (a run's plan depends on the candidates counted when it started). */
+  chunks?: number | undefined;
   chunksDone: number;
   chunksQuarantined: number;
   startedAtMs: number | undefined;
@@ -29,7 +31,13 @@ export interface BackfillRecord {
   toMs: number;
   indexPatterns: string[];
   chunkMs: number;
+  /** Chunk jobs of the current run. */
   chunks: number;
+  /**
+   * How many chunkMs chunks each job of the current run takes, when neighbours were joined
+   * (backfill.chunkCandidates); undefined: one job per chunk.
+   */
+  chunkSpans?: number[] | undefined;
   /** 1 for the first scan; each time a finished backfill is asked for again, the next number. */
   run: number;
   chunksDone: number;
@@ -61,6 +69,18 @@ export function chunkJobId(id: string, run: number, chunk: number): string {
   return run <= 1 ? `${id}-${chunk}` : `${id}-r${run}-${chunk}`;
 }
 
+/**
+ * Counts the candidates of a range per chunkMs step (src/source/candidate-counts.ts, wired by
+ * app.ts): keys are the steps' start, absent steps have none.
+ */
+export type CandidateCounter = (req: { fromMs: number; toMs: number; indexPatterns: readonly string[]; stepMs: number }) => Promise<ReadonlyMap<number, number>>;
+
+/** A run's plan: how many chunks each job takes (undefined: one each), and why counting failed when it did. */
+interface RunPlan {
+  spans: number[] | undefined;
+  countError?: string;
+}
+
 type BackfillRedis = RedisConnection & {
   cpdBeginRun(hash: string, done: string, quarantined: string, ...args: (string | number)[]): Promise<[string, number]>;
   cpdChunkStart(hash: string, run: number, now: number): Promise<number>;
@@ -90,6 +110,7 @@ export class Backfills {
     private readonly keys: RedisKeys,
     private readonly queue: Queue<RangeJobData, RangeJobResult>,
     private readonly config: Config,
+    private readonly countCandidates?: CandidateCounter,
   ) {
     if (!('cpdChunkDone' in redis)) {
       redis.defineCommand('cpdBeginRun', { numberOfKeys: 3, lua: beginRunScript });
@@ -110,35 +131,71 @@ export class Backfills {
    * queues every chunk of the run not finished yet. `previousRun` of the record holds the
    * figures of the run a rescan replaced.
    */
-  async create(req: BackfillRequest, now = Date.now()): Promise<{ record: BackfillRecord; action: BackfillAction; resumed: boolean; queued: number }> {
+  async create(req: BackfillRequest, now = Date.now()): Promise<{ record: BackfillRecord; action: BackfillAction; resumed: boolean; queued: number; countError?: string }> {
     if (!(req.toMs > req.fromMs)) throw new InputError(`backfill: expected --to after --from, got ${new Date(req.fromMs).toISOString()} .. ${new Date(req.toMs).toISOString()}`);
     this.#checkSize(req);
     const id = this.idFor(req);
     const chunks = planChunks(req.fromMs, req.toMs, this.config.backfill.chunkMs);
     const startAtMs = Math.max(req.atMs ?? now, now);
     const delay = Math.max(0, startAtMs - now);
-    let { action, run } = await this.#beginRun(id, req, chunks.length, now, startAtMs);
+    // A new run (a new backfill, or a finished one asked for again) is planned from the
+    // candidates there are now; an unfinished one keeps the plan its chunk numbers refer to.
+    const newRun = async (): Promise<RunPlan | undefined> => {
+      const status = await this.#redis.hget(this.keys.backfill(id), 'status');
+      return status === null || status === 'done' ? this.#plan(req, chunks) : undefined;
+    };
+    let plan = await newRun();
+    let { action, run } = await this.#beginRun(id, req, chunks.length, plan, now, startAtMs);
     // The index is another Redis Cluster slot than the hash: added after it, again (NX) on
     // every request, so a crash between the two is repaired by the next one.
     await this.#redis.zadd(this.keys.backfillIndex, 'NX', now, id);
-    let queued = await this.#queueMissing(id, run, req, chunks, delay);
+    let queued = await this.#queueMissing(id, run, req, await this.#jobs(id, chunks), delay);
     if (action !== 'created' && action !== 'rescanning' && queued === 0 && (await this.get(id))?.status === 'done') {
       // Every chunk was done or quarantined, only not marked yet (the janitor does that): it
       // was finished, so it is scanned again like any finished backfill.
-      ({ action, run } = await this.#beginRun(id, req, chunks.length, now, startAtMs));
-      queued = await this.#queueMissing(id, run, req, chunks, delay);
+      plan = await newRun();
+      ({ action, run } = await this.#beginRun(id, req, chunks.length, plan, now, startAtMs));
+      queued = await this.#queueMissing(id, run, req, await this.#jobs(id, chunks), delay);
     }
     const record = await this.get(id);
     if (record === undefined) throw new Error(`backfill ${id} vanished while being created`);
-    return { record, action, resumed: action === 'resuming' || action === 'resuming-cancelled', queued };
+    const countError = action === 'created' || action === 'rescanning' ? plan?.countError : undefined;
+    return { record, action, resumed: action === 'resuming' || action === 'resuming-cancelled', queued, ...(countError !== undefined ? { countError } : {}) };
+  }
+
+  /**
+   * Joins neighbouring chunks into one job while Elasticsearch counts at most
+   * backfill.chunkCandidates candidates in them: a job costs the same few round trips
+   * (point in time, BullMQ, Redis, findings) whether it reads ten hits or ten thousand, so a
+   * push-down that leaves a few hits per chunk would otherwise pay mostly for jobs. The count
+   * decides sizes only: the jobs still cover the whole range, so the findings do not depend on
+   * it, and a failed count leaves one job per chunk.
+   */
+  async #plan(req: BackfillRequest, chunks: readonly { fromMs: number; toMs: number }[]): Promise<RunPlan> {
+    const { chunkMs, chunkCandidates } = this.config.backfill;
+    if (this.countCandidates === undefined || chunkCandidates === 0 || chunks.length < 2) return { spans: undefined };
+    let counts: ReadonlyMap<number, number>;
+    try {
+      counts = await this.countCandidates({ fromMs: req.fromMs, toMs: req.toMs, indexPatterns: req.indexPatterns, stepMs: chunkMs });
+    } catch (err) {
+      return { spans: undefined, countError: err instanceof Error ? err.message : String(err) };
+    }
+    const spans = joinByCandidates(chunks, chunkMs, (start) => counts.get(start) ?? 0, chunkCandidates);
+    return { spans: spans.length === chunks.length ? undefined : spans };
+  }
+
+  /** The chunk jobs of the backfill's current run, as its stored plan joins the chunks. */
+  async #jobs(id: string, chunks: readonly { fromMs: number; toMs: number }[]): Promise<{ fromMs: number; toMs: number }[]> {
+    return joinChunks(chunks, parseSpans(await this.#redis.hget(this.keys.backfill(id), 'chunkSpans')));
   }
 
   /** The atomic step of create: a new backfill, the next run of a finished one, or the current run. */
-  async #beginRun(id: string, req: BackfillRequest, chunks: number, now: number, startAtMs: number): Promise<{ action: BackfillAction; run: number }> {
+  async #beginRun(id: string, req: BackfillRequest, chunks: number, plan: RunPlan | undefined, now: number, startAtMs: number): Promise<{ action: BackfillAction; run: number }> {
     const hash = this.keys.backfill(id);
     const definition = { id, fromMs: req.fromMs, toMs: req.toMs, indexPatterns: JSON.stringify(req.indexPatterns), chunkMs: this.config.backfill.chunkMs, chunks };
     const quarantined = await this.#redis.hkeys(`${hash}:quarantined`);
-    const [outcome, run] = await this.#redis.cpdBeginRun(hash, `${hash}:done`, `${hash}:quarantined`, now, startAtMs, totalledStats.length, ...totalledStats, ...Object.entries(definition).flat());
+    const planArgs = plan === undefined ? ['0', '', ''] : ['1', plan.spans?.length ?? chunks, plan.spans?.join(',') ?? ''];
+    const [outcome, run] = await this.#redis.cpdBeginRun(hash, `${hash}:done`, `${hash}:quarantined`, now, startAtMs, ...planArgs, totalledStats.length, ...totalledStats, ...Object.entries(definition).flat());
     const action: BackfillAction = outcome === 'created' ? 'created' : outcome === 'rescan' ? 'rescanning' : outcome === 'resume-cancelled' ? 'resuming-cancelled' : 'resuming';
     if (action === 'rescanning') {
       // The finished run's quarantined chunks are tried again by the new run; their failed jobs
@@ -217,7 +274,7 @@ export class Backfills {
   async retryFailed(id: string): Promise<number> {
     const r = await this.get(id);
     if (r === undefined || r.status === 'cancelled' || r.status === 'done') return 0;
-    return this.#queueMissing(id, r.run, r, planChunks(r.fromMs, r.toMs, r.chunkMs), 0);
+    return this.#queueMissing(id, r.run, r, joinChunks(planChunks(r.fromMs, r.toMs, r.chunkMs), r.chunkSpans), 0);
   }
 
   /** One backfill, or undefined. */
@@ -232,6 +289,7 @@ export class Backfills {
       indexPatterns: JSON.parse(h.indexPatterns ?? '[]') as string[],
       chunkMs: Number(h.chunkMs),
       chunks: Number(h.chunks),
+      chunkSpans: parseSpans(h.chunkSpans),
       run: Number(h.run ?? 1),
       chunksDone: Number(h.chunksDone ?? 0),
       chunksQuarantined: Number(h.chunksQuarantined ?? 0),
@@ -295,6 +353,11 @@ export class Backfills {
   }
 }
 
+/** A stored plan's spans ("5,5,4"), or undefined for one job per chunk. */
+function parseSpans(text: string | null | undefined): number[] | undefined {
+  return text === null || text === undefined || text === '' ? undefined : text.split(',').map(Number);
+}
+
 function statTotals(value: (field: string) => string | undefined): StatTotals {
   return Object.fromEntries(totalledStats.map((f) => [f, Number(value(f) ?? 0)])) as StatTotals;
 }
@@ -306,6 +369,7 @@ function runSummary(json: string): RunSummary | undefined {
     const time = (v: unknown) => (typeof v === 'string' && v !== '' ? Number(v) : undefined);
     return {
       run: Number(p.run),
+      chunks: p.chunks === undefined ? undefined : Number(p.chunks),
       chunksDone: Number(p.chunksDone ?? 0),
       chunksQuarantined: Number(p.chunksQuarantined ?? 0),
       startedAtMs: time(p.startedAtMs),

@@ -54,3 +54,45 @@ export function planChunks(fromMs: number, toMs: number, chunkMs: number): LiveW
   }
   return out;
 }
+
+/**
+ * How many consecutive chunks of a plan each chunk job takes: chunks are joined while the
+ * candidates counted in them stay within `target` (a chunk over it alone is a job of its own).
+ * `countAt` gives the candidates of the chunk starting at a multiple of chunkMs (the count's
+ * step). Pure: the same counts give the same jobs.
+ */
+export function joinByCandidates(chunks: readonly LiveWindow[], chunkMs: number, countAt: (stepStartMs: number) => number, target: number): number[] {
+  const spans: number[] = [];
+  let span = 0;
+  let sum = 0;
+  for (const c of chunks) {
+    const n = countAt(Math.floor(c.fromMs / chunkMs) * chunkMs);
+    if (span > 0 && sum + n > target) {
+      spans.push(span);
+      span = 0;
+      sum = 0;
+    }
+    span += 1;
+    sum += n;
+  }
+  if (span > 0) spans.push(span);
+  return spans;
+}
+
+/** The chunk jobs of a plan joined by `spans` (see joinByCandidates); without spans, one job per chunk. */
+export function joinChunks(chunks: readonly LiveWindow[], spans: readonly number[] | undefined): LiveWindow[] {
+  if (spans === undefined) return [...chunks];
+  const total = spans.reduce((a, b) => a + b, 0);
+  if (total !== chunks.length || spans.some((s) => !Number.isInteger(s) || s < 1)) {
+    throw new Error(`backfill plan: expected spans of whole chunks summing to ${chunks.length}, got ${spans.length} spans summing to ${total}`);
+  }
+  const out: LiveWindow[] = [];
+  let i = 0;
+  for (const s of spans) {
+    const first = chunks[i] as LiveWindow;
+    const last = chunks[i + s - 1] as LiveWindow;
+    out.push({ fromMs: first.fromMs, toMs: last.toMs });
+    i += s;
+  }
+  return out;
+}

@@ -164,9 +164,9 @@ export const configSchema = z
           .default('event.ingested')
           .describe('Field the live poller windows on; events without it fall back to @timestamp.'),
         pushdown: z
-          .enum(['argv', 'names', 'none'])
-          .default('names')
-          .describe('"argv": ask Elasticsearch only for processes that may be curl and show something that may select a proxy in argv, environment or command line, or a value too long to index (a superset of argv mode\'s matches, docs/rule.md); "names": only candidate process names (curl, env, and sysmon whose name field is wrong); "none": scan every process start and decide locally.'),
+          .enum(['auto', 'argv', 'names', 'none'])
+          .default('auto')
+          .describe('"auto": argv with rule.mode argv, names with rule.mode splunk (whose patterns the argv push-down does not fetch). "argv" (argv mode only): ask Elasticsearch only for processes that may be curl and show something that may select a proxy in argv, environment or command line, or a value too long to index (a superset of argv mode\'s matches, docs/rule.md); "names": only candidate process names (curl, env, and sysmon whose name field is wrong); "none": scan every process start and decide locally.'),
         pageSize: z.number().int().min(10).max(10_000).default(2_000).describe('Hits per search page.'),
         maxResponseBytes: z
           .number()
@@ -314,7 +314,15 @@ export const configSchema = z
       .prefault({}),
     backfill: z
       .object({
-        chunkMs: durationMs(1_000).default(3_600_000).describe('A backfill range is split into chunk jobs of this length.'),
+        chunkMs: durationMs(1_000)
+          .default(3_600_000)
+          .describe('A backfill range is split into chunks of this length (aligned on its multiples), the smallest unit of work; backfill.chunkCandidates joins neighbours into one chunk job.'),
+        chunkCandidates: z
+          .number()
+          .int()
+          .min(0)
+          .default(20_000)
+          .describe('Consecutive chunks are joined into one chunk job while Elasticsearch counts at most this many candidates (hits of source.pushdown) in them, so a push-down that returns few hits is not paid for in per-job costs; counted once per run when the backfill is created (docs/performance.md). 0: one job per chunk.'),
         maxChunks: z
           .number()
           .int()
@@ -378,7 +386,21 @@ export const configSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // Splunk mode matches the analytic's patterns anywhere in the command line; the argv
+    // push-down fetches only what curl's own grammar reads as a proxy, so it would lose matches.
+    if (c.source.pushdown === 'argv' && c.rule.mode === 'splunk') {
+      ctx.addIssue({ code: 'custom', path: ['source', 'pushdown'], message: 'expected "auto", "names" or "none" with rule.mode "splunk" (the argv push-down does not fetch every event splunk mode matches)', input: c.source.pushdown });
+    }
+  })
+  .transform((c) => ({ ...c, source: { ...c.source, pushdown: resolvePushdown(c.source.pushdown, c.rule.mode) } }));
+
+/** The push-down `auto` stands for: the precise argv one where the rule reads argv, names for the splunk patterns. */
+export function resolvePushdown(pushdown: 'auto' | 'argv' | 'names' | 'none', mode: 'argv' | 'splunk'): 'argv' | 'names' | 'none' {
+  if (pushdown !== 'auto') return pushdown;
+  return mode === 'argv' ? 'argv' : 'names';
+}
 
 /** The validated, frozen configuration every stage receives. */
 export type Config = z.output<typeof configSchema>;

@@ -75,6 +75,7 @@ export function childArgs(config: Config): string[] {
     ['health.port', config.health.port],
     ['rule.suppressions', JSON.stringify(config.rule.suppressions)],
     ['log.level', config.log.level],
+    ['backfill.chunkCandidates', config.backfill.chunkCandidates],
   ];
   return pairs.flatMap(([k, v]) => ['--set', `${k}=${String(v)}`]);
 }

@@ -20,7 +20,7 @@ describe('the cap on backfill size', () => {
 
   before(() => {
     redis = testRedis();
-    const config = testConfig(names, { 'backfill.maxChunks': 48 });
+    const config = testConfig(names, { 'backfill.maxChunks': 48, 'backfill.chunkCandidates': 0 });
     app = createApp(config, createLogger(config.log), 'command');
   });
   after(async () => {
@@ -58,7 +58,7 @@ describe('the cap on backfill size', () => {
 
   describe('from the CLI', () => {
     const cliNames = testNames('bfcap-cli');
-    const config = testConfig(cliNames);
+    const config = testConfig(cliNames, { 'backfill.chunkCandidates': 0 });
     after(async () => deleteKeys(redis, `${cliNames.keyPrefix}:*`));
 
     async function cli(args: string[]): Promise<{ code: number | string | null; output: string }> {
@@ -79,7 +79,7 @@ describe('the cap on backfill size', () => {
       const refused = await cli(['--set', 'backfill.maxChunks=24', 'backfill', ...day]);
       assert.equal(refused.code, 2, refused.output);
       assert.match(refused.output, /is 48 chunks of 3,600,000 ms, over the cap of 24; split the range, raise the cap \(--max-chunks 48 or backfill\.maxChunks\)/);
-      const accepted = await cli(['--set', 'backfill.maxChunks=24', 'backfill', ...day, '--max-chunks', '48']);
+      const accepted = await cli(['--set', 'backfill.maxChunks=24', '--set', 'backfill.chunkCandidates=0', 'backfill', ...day, '--max-chunks', '48']);
       assert.equal(accepted.code, 0, accepted.output);
       assert.match(accepted.output, /^created backfill bf-[0-9a-f]{12}: .* in 48 chunk\(s\), 48 queued$/m);
       const id = /backfill (bf-[0-9a-f]{12})/.exec(accepted.output)?.[1] ?? '';

@@ -73,7 +73,7 @@ describe('a backfill asked for again', () => {
     redis = testRedis();
     await createSourceIndex(es, index);
     await indexDocs(es, index, [event('e1', '10:10', proxied, 4242), event('e2', '11:20', other, 4300)]);
-    config = testConfig(names);
+    config = testConfig(names, { 'backfill.chunkCandidates': 0 });
     app = createApp(config, silentLogger());
   });
   after(async () => {
@@ -158,7 +158,7 @@ describe('an interrupted backfill asked for again', () => {
     await createSourceIndex(es, index);
     // One-minute chunks: 120 of them, so the first process is killed well before the end.
     await indexDocs(es, index, [event('e1', '10:05', proxied, 4242), event('e2', '10:35', proxied, 4242), event('e3', '11:40', other, 4300)]);
-    config = testConfig(names, { 'backfill.chunkMs': 60_000, 'worker.backfillConcurrency': 1 });
+    config = testConfig(names, { 'backfill.chunkMs': 60_000, 'backfill.chunkCandidates': 0, 'worker.backfillConcurrency': 1 });
   });
   after(async () => {
     await cleanup(es, redis, names);
@@ -168,7 +168,7 @@ describe('an interrupted backfill asked for again', () => {
 
   it('resumes where a killed process stopped, says resuming, and ends with exact findings', { timeout: 240_000 }, async () => {
     // childArgs passes only the keys every test sets: these two go as flags.
-    const range = ['--set', 'backfill.chunkMs=60000', '--set', 'worker.backfillConcurrency=1', 'backfill', '--from', at('10:00'), '--to', at('12:00')];
+    const range = ['--set', 'backfill.chunkMs=60000', '--set', 'backfill.chunkCandidates=0', '--set', 'worker.backfillConcurrency=1', 'backfill', '--from', at('10:00'), '--to', at('12:00')];
     const first = spawnCli(config, [...range, '--wait']);
     const id = await waitFor('the backfill id', async () => /created backfill (bf-[0-9a-f]{12})/.exec(first.output())?.[1], (v) => v !== undefined, 60_000);
     const hash = redisKeys(names.keyPrefix).backfill(id as string);
@@ -198,7 +198,7 @@ describe('a finished backfill with quarantined chunks asked for again', () => {
     es = testEsClient();
     redis = testRedis();
     // An index pattern Elasticsearch refuses with 400: every chunk fails the same way every time.
-    app = createApp(testConfig(names, { 'worker.jobAttempts': 2 }), silentLogger());
+    app = createApp(testConfig(names, { 'worker.jobAttempts': 2, 'backfill.chunkCandidates': 0 }), silentLogger());
   });
   after(async () => {
     await app.close();

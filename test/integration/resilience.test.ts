@@ -86,7 +86,7 @@ describe('two worker processes on one Redis', () => {
   });
 
   it('share a backfill and produce exactly the findings one worker produces', { timeout: 180_000 }, async () => {
-    const config = testConfig(names, { 'rule.suppressions': JSON.stringify(scenarioSuppressions), 'backfill.chunkMs': 1_800_000, 'log.level': 'info' });
+    const config = testConfig(names, { 'rule.suppressions': JSON.stringify(scenarioSuppressions), 'backfill.chunkMs': 1_800_000, 'backfill.chunkCandidates': 0, 'log.level': 'info' });
     children.push(spawnCli(config, ['run', '--no-live']), spawnCli(config, ['run', '--no-live']));
     // Both workers listen before any chunk is due, so the queue can hand chunks to either.
     for (const c of children) await waitFor('a worker to start', async () => c.output(), (out) => out.includes('worker-started'), 60_000, 100);

@@ -39,7 +39,9 @@ export function registerBackfill(program: Command): void {
       const atMs = opts.at === undefined ? undefined : parseIsoFlag('--at', opts.at);
       await withApp(cmd, { 'backfill.maxChunks': opts.maxChunks }, async (app) => {
         const indexPatterns = opts.index ?? [...app.config.source.indexPatterns];
-        const { record, action, resumed, queued } = await app.backfills.create({ fromMs, toMs, indexPatterns, atMs });
+        const { record, action, resumed, queued, countError } = await app.backfills.create({ fromMs, toMs, indexPatterns, atMs });
+        // Nothing is lost (the jobs cover the range either way), only more jobs than needed.
+        if (countError !== undefined) app.logger.warn({ event: { action: 'backfill-count-failed' }, backfill: { id: record.id } }, `could not count the candidates to size the chunk jobs (${countError}); one job per chunk`);
         if (opts.json === true) process.stdout.write(`${JSON.stringify({ ...progressLine(record, Date.now()), action, resumed, queued_chunks: queued })}\n`);
         else process.stdout.write(`${createdLine(record, action, queued, atMs !== undefined)}\n`);
         if (opts.wait !== true) {
@@ -142,7 +144,7 @@ export function describe(r: BackfillRecord, now: number): string {
   if (p === undefined) return line;
   const finished = p.finishedAtMs === undefined ? '' : ` finished ${iso(p.finishedAtMs)}`;
   return (
-    `${line}\n  previous run ${p.run}${finished}: chunks ${p.chunksDone}/${r.chunks}` +
+    `${line}\n  previous run ${p.run}${finished}: chunks ${p.chunksDone}/${p.chunks ?? r.chunks}` +
     (p.chunksQuarantined > 0 ? `  quarantined ${p.chunksQuarantined}` : '') +
     `  scanned ${p.stats.scanned}  matches ${p.stats.matched}  suppressed ${p.stats.suppressed}  findings ${p.stats.findingsWritten}`
   );
