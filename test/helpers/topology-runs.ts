@@ -67,7 +67,7 @@ export async function runBackfill(options: {
   const { docs } = backfillEvents();
   await createSourceIndex(es, names.index('defend'));
   await indexDocs(es, names.index('defend'), docs);
-  const config = topologyConfig(names, topology, { 'backfill.chunkMs': 1_800_000, 'log.level': 'info', ...options.flags });
+  const config = topologyConfig(names, topology, { 'backfill.chunkMs': 1_800_000, 'backfill.chunkCandidates': 0, 'log.level': 'info', ...options.flags });
   const env = { ...topology.env, ...flagsAsEnv({ 'worker.backfillConcurrency': 1, ...options.flags }), ...options.workerEnv };
   children.push(spawnCli(config, ['run', '--no-live'], env));
   for (const c of children) await waitFor('a worker to start', async () => c.output(), (out) => out.includes('worker-started'), 60_000, 100);

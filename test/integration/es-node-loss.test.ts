@@ -117,7 +117,7 @@ describe('Elasticsearch loses the node holding the source primaries', () => {
       return out;
     });
     const config = testConfig(names, { 'elasticsearch.url': cluster.url(0) });
-    const worker = spawnCli(config, ['--set', 'source.pageSize=10', '--set', 'backfill.chunkMs=3600000', 'backfill', '--from', `${day}T00:00:00Z`, '--to', '2026-03-02T00:00:00Z', '--wait', '--json']);
+    const worker = spawnCli(config, ['--set', 'source.pageSize=10', '--set', 'backfill.chunkMs=3600000', '--set', 'backfill.chunkCandidates=0', 'backfill', '--from', `${day}T00:00:00Z`, '--to', '2026-03-02T00:00:00Z', '--wait', '--json']);
     children.push(worker);
     const chunksDone = () =>
       Math.max(

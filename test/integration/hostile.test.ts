@@ -51,7 +51,10 @@ describe('live mode under hostile events', () => {
       const padded = `curl ${'-s '.repeat(3_000_000)}-x socks5h://203.0.113.250:1080 https://x.example`;
       let deep: unknown = 'bottom';
       for (let i = 0; i < 500; i++) deep = { d: deep };
-      const millionArgs = ['curl', ...Array.from({ length: 1_000_000 }, (_, i) => `-H${i % 10}`), 'https://x.example'];
+      // A proxy after a million arguments, far past what the normalizer reads (10,000): the
+      // push-down still fetches it (its '-x' is indexed) and the rule makes it an undecided match.
+      // args_count as Elastic Defend writes it: the number of arguments.
+      const millionArgs = ['curl', ...Array.from({ length: 1_000_000 }, (_, i) => `-H${i % 10}`), '-x', 'socks5h://203.0.113.252:1080', 'https://x.example'];
 
       const started = Date.now();
       await indexDocs(es, index, [ordinary(1)]);
@@ -61,7 +64,7 @@ describe('live mode under hostile events', () => {
       await indexDocs(es, index, [ordinary(3)]);
       await indexDocs(es, index, [poison('deep-nesting', 2003, {}, { poison: deep })]);
       await indexDocs(es, index, [ordinary(4)]);
-      await indexDocs(es, index, [poison('million-args', 2004, { args: millionArgs, command_line: undefined })]);
+      await indexDocs(es, index, [poison('million-args', 2004, { args: millionArgs, args_count: millionArgs.length, command_line: undefined })]);
       await indexDocs(es, index, [ordinary(5)]);
       // Invalid UTF-8 (raw bytes ED A0 80) in a stored field: Elasticsearch refuses it in an
       // indexed field, keeps it in an unmapped one, and then cannot re-parse the document to
