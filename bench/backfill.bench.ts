@@ -4,6 +4,7 @@ import { buildRangeQuery, sourceIncludes, type Pushdown } from '../src/source/qu
 import { truthSummary, type Dataset } from './lib/bulk-load.js';
 import { ms1, ownPids, perSecond, resultsDir, type BenchContext } from './lib/context.js';
 import { CpuMeter, type CpuShare } from './lib/cpu.js';
+import { joinChunks, planChunks } from '../src/aggregate/window.js';
 import { inProcessBackfill } from './lib/product-backfill.js';
 import { rawScan, type RawScanRequest } from './lib/raw-scan.js';
 import { benchConfig, dropRun, runNames } from './lib/services.js';
@@ -14,8 +15,9 @@ import { readFindings, verifyFindings, type Verification } from './lib/verify.js
  * push-down, `repeats` times in alternation: (a) the bare minimum, a raw point-in-time +
  * search_after scan of the whole range with the product's query, `_source` includes and page
  * size, no processing; (b) the product's backfill of the whole range as `backfill --wait` runs
- * it, its findings compared with the ground truth. Once: the raw scan split into the
- * backfill's chunks, to tell the cost of chunking from the cost of processing.
+ * it, its findings compared with the ground truth. Once: the raw scan split into the ranges of
+ * the product's chunk jobs (its plan: `chunkMs` chunks joined by counted candidates), one
+ * after the other, to tell the cost of splitting from the cost of processing.
  */
 
 /** Options of the backfill bench. */
@@ -37,6 +39,8 @@ export interface TimedRun {
 /** One product backfill. */
 export interface ProductRun extends TimedRun {
   chunks: number;
+  /** The run's plan: chunks per job (absent: one job per chunk). */
+  chunkSpans?: number[];
   scanned: number;
   matched: number;
   skipped: number;
@@ -50,6 +54,7 @@ export interface PushdownResult {
   pushdown: Pushdown;
   expectedHits: number;
   raw: { ms: number; hits: number; pages: number; hitsPerSecond: number; rangeEventsPerSecond: number; runs: TimedRun[] };
+  /** The raw scan cut into the product's jobs (`chunks` is the number of jobs, i.e. of points in time). */
   rawChunked: { ms: number; hits: number; chunks: number; hitsPerSecond: number; cpu: CpuShare };
   product: ProductRun & { scannedPerSecond: number; rangeEventsPerSecond: number; runs: ProductRun[] };
   /** Fastest product backfill / fastest raw whole-range scan (goal <= 1.3). */
@@ -66,7 +71,7 @@ export interface BackfillBenchResult {
   events: number;
   repeats: number;
   dataset: { spec: Dataset['spec']; truth: ReturnType<typeof truthSummary>; loadMs: number; loadDocsPerSecond: number; storeBytes: number };
-  config: { pageSize: number; chunkMs: number; backfillConcurrency: number; pitKeepAlive: string };
+  config: { pageSize: number; chunkMs: number; chunkCandidates?: number; backfillConcurrency: number; pitKeepAlive: string };
   pushdowns: PushdownResult[];
 }
 
@@ -96,10 +101,10 @@ export async function runBackfillBench(ctx: BenchContext, dataset: Dataset, opti
       ctx.log(`  raw scan (${pushdown}): ${r.hits} hits in ${ms1(r.ms)} ms; other load ${raws.at(-1)?.cpu.otherCores} cores`);
       products.push(await productRun(ctx, dataset, pushdown, i, options));
     }
-    const chunked = await chunkedScan(ctx, request, range, base.backfill.chunkMs, base.source.liveTimeField, pushdown);
-
     const raw = raws.reduce((a, b) => (b.ms < a.ms ? b : a));
     const product = products.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const jobs = joinChunks(planChunks(range.fromMs, range.toMs, base.backfill.chunkMs), product.chunkSpans);
+    const chunked = await chunkedScan(ctx, request, jobs, base.source.liveTimeField, pushdown);
     results.push({
       pushdown,
       expectedHits,
@@ -116,7 +121,7 @@ export async function runBackfillBench(ctx: BenchContext, dataset: Dataset, opti
     events: spec.events,
     repeats: options.repeats,
     dataset: { spec, truth: truthSummary(load.truth), loadMs: ms1(load.loadMs), loadDocsPerSecond: load.docsPerSecond, storeBytes: load.storeBytes },
-    config: { pageSize: base.source.pageSize, chunkMs: base.backfill.chunkMs, backfillConcurrency: base.worker.backfillConcurrency, pitKeepAlive: base.source.pitKeepAlive },
+    config: { pageSize: base.source.pageSize, chunkMs: base.backfill.chunkMs, chunkCandidates: base.backfill.chunkCandidates, backfillConcurrency: base.worker.backfillConcurrency, pitKeepAlive: base.source.pitKeepAlive },
     pushdowns: results,
   };
 }
@@ -141,6 +146,7 @@ async function productRun(ctx: BenchContext, dataset: Dataset, pushdown: Pushdow
       ms: ms1(measured.ms),
       cpu,
       chunks: measured.record.chunks,
+      ...(measured.record.chunkSpans !== undefined ? { chunkSpans: measured.record.chunkSpans } : {}),
       scanned: s.scanned,
       matched: s.matched,
       skipped: s.skipped,
@@ -153,20 +159,17 @@ async function productRun(ctx: BenchContext, dataset: Dataset, pushdown: Pushdow
   }
 }
 
-/** The raw scan cut into the backfill's chunks: one point in time per chunk, one after the other. */
-async function chunkedScan(ctx: BenchContext, request: RawScanRequest, range: { fromMs: number; toMs: number }, chunkMs: number, liveTimeField: string, pushdown: Pushdown): Promise<PushdownResult['rawChunked']> {
+/** The raw scan cut into the product's jobs: one point in time per job, one after the other. */
+async function chunkedScan(ctx: BenchContext, request: RawScanRequest, jobs: readonly { fromMs: number; toMs: number }[], liveTimeField: string, pushdown: Pushdown): Promise<PushdownResult['rawChunked']> {
   const meter = new CpuMeter(() => ownPids(ctx));
   let ms = 0;
   let hits = 0;
-  let chunks = 0;
-  for (let from = range.fromMs; from < range.toMs && chunks < 100_000; chunks++) {
-    const to = Math.min((Math.floor(from / chunkMs) + 1) * chunkMs, range.toMs);
-    const r = await rawScan(ctx.es, { ...request, query: buildRangeQuery({ fromMs: from, toMs: to, basis: 'event' }, liveTimeField, pushdown) });
+  for (const job of jobs) {
+    const r = await rawScan(ctx.es, { ...request, query: buildRangeQuery({ ...job, basis: 'event' }, liveTimeField, pushdown) });
     ms += r.ms;
     hits += r.hits;
-    from = to;
   }
   const cpu = meter.stop();
-  ctx.log(`  raw scan in ${chunks} chunks (${pushdown}): ${hits} hits in ${ms1(ms)} ms`);
-  return { ms: ms1(ms), hits, chunks, hitsPerSecond: perSecond(hits, ms), cpu };
+  ctx.log(`  raw scan in the product's ${jobs.length} job range(s) (${pushdown}): ${hits} hits in ${ms1(ms)} ms`);
+  return { ms: ms1(ms), hits, chunks: jobs.length, hitsPerSecond: perSecond(hits, ms), cpu };
 }
