@@ -7,7 +7,7 @@ import { beginRunScript, chunkDoneScript, chunkStartScript } from './backfill-sc
 import { isDeterministicFailure, rangeJobOptions, type RangeJobData, type RangeJobResult } from './jobs.js';
 import { totalledStats, type RangeStats, type StatTotals } from './processor.js';
 import type { RedisKeys } from './redis-keys.js';
-import { chunkCount, joinByCandidates, joinChunks, planChunks } from './window.js';
+import { chunkCount, joinChunks, planChunks, planJobs } from './window.js';
 
 /** Lifecycle of a backfill run. */
 export type BackfillStatus = 'scheduled' | 'running' | 'done' | 'cancelled';
@@ -170,6 +170,9 @@ export class Backfills {
    * push-down that leaves a few hits per chunk would otherwise pay mostly for jobs. The count
    * decides sizes only: the jobs still cover the whole range, so the findings do not depend on
    * it, and a failed count leaves one job per chunk.
+   * A run of more than 1,000 candidates is still cut into as many jobs as a worker runs at once
+   * (worker.backfillConcurrency, planJobs): one job scans, then writes, one step after the
+   * other, while two run side by side on Elasticsearch and Redis (docs/performance.md).
    */
   async #plan(req: BackfillRequest, chunks: readonly { fromMs: number; toMs: number }[]): Promise<RunPlan> {
     const { chunkMs, chunkCandidates } = this.config.backfill;
@@ -180,7 +183,7 @@ export class Backfills {
     } catch (err) {
       return { spans: undefined, countError: err instanceof Error ? err.message : String(err) };
     }
-    const spans = joinByCandidates(chunks, chunkMs, (start) => counts.get(start) ?? 0, chunkCandidates);
+    const spans = planJobs(chunks, chunkMs, (start) => counts.get(start) ?? 0, chunkCandidates, this.config.worker.backfillConcurrency);
     return { spans: spans.length === chunks.length ? undefined : spans };
   }
 

@@ -95,6 +95,13 @@ export interface RangeOptions {
   skipUnchanged?: boolean;
   /** Refresh policy of the findings bulk (default: `sink.refresh`). */
   refresh?: Config['sink']['refresh'];
+  /**
+   * Look up the stored findings of every group while Redis counts, instead of afterwards for
+   * the groups Redis did not know. A backfill's groups are nearly all new to Redis (its state
+   * expires an hour after the bucket), so the lookup is needed anyway and its round trip is
+   * taken off the path; a live window's groups are mostly known, so it waits to know which.
+   */
+  prefetchStored?: boolean;
 }
 
 /**
@@ -188,6 +195,21 @@ async function run(deps: PipelineDeps, range: TimeRange, indexPatterns: readonly
   return stats;
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A promise that never rejects: its outcome, to be unwrapped where it is needed. */
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+function unwrap<T>(s: Settled<T>): T {
+  if (!s.ok) throw s.error;
+  return s.value;
+}
+
 /** Characters a group holds (its command line may be a megabyte). */
 function groupBytes(group: GroupValues): number {
   let n = 0;
@@ -203,6 +225,8 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
   const { bucketMs, allowedLatenessMs, maxEventRefs } = config.aggregate;
   const expireAt = (bucketStartMs: number) => Math.ceil(Math.max(bucketStartMs + bucketMs + allowedLatenessMs, now + minStateTtlMs) / 1000);
 
+  // Settled at once, so a failed Redis call below cannot leave its rejection unhandled.
+  const prefetched = options.prefetchStored === true ? settle(fetchStoredFindings(deps, [...pending.keys()])) : undefined;
   // Groups are independent: their commands go out together (one pipelined burst, not one round trip each).
   const states = new Map<string, GroupState>();
   const added = await Promise.all([...pending].map(([id, g]) => store.add(id, g.events, expireAt(g.bucketStartMs))));
@@ -210,8 +234,9 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
 
   // Groups new to Redis merge with the finding already stored (expired or lost state, late data).
   const unseeded = [...states.values()].filter((s) => !s.seeded).map((s) => s.findingId);
+  if (prefetched !== undefined) await prefetched;
   if (unseeded.length > 0) {
-    const stored = await fetchStoredFindings(deps, unseeded);
+    const stored = prefetched !== undefined ? unwrap(await prefetched) : await fetchStoredFindings(deps, unseeded);
     const seeded = await Promise.all(
       unseeded.map((id) => {
         const g = pending.get(id) as PendingGroup;
@@ -242,7 +267,7 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
       };
     }),
   );
-  const result = await withSpan(spanNames.writeFindings, { [attributeNames.findingsCount]: writes.length }, async () => {
+  const findingsWritten = withSpan(spanNames.writeFindings, { [attributeNames.findingsCount]: writes.length }, async () => {
     try {
       return await writeFindings(deps.es, writes, { refresh: options.refresh ?? config.sink.refresh, maxRetries: config.sink.bulkMaxRetries, backoffMs: config.worker.backoffMs });
     } catch (err) {
@@ -250,12 +275,16 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
       throw err;
     }
   });
-  // Every stored finding has its alert source, created once and never changed: the Elastic
+  // Every finding written has its alert source, created once and never changed: the Elastic
   // Security rule raises exactly one alert from it (docs/setup.md). Attempted at every write
-  // (a 409 means it exists), so it never depends on what Redis remembers; before the write
-  // is remembered below, so a failure here makes the job retry the whole flush.
-  const alertWrites = writes.filter((w) => result.indexById.has(w.id)).map((w) => ({ id: w.id, finding: w.document }));
-  const alerts = await writeAlertSources(deps.es, alertSourceIndex(config.sink.findingsAlias), alertWrites, { maxRetries: config.sink.bulkMaxRetries, backoffMs: config.worker.backoffMs, now: deps.now ?? Date.now });
+  // (a 409 means it exists), so it never depends on what Redis remembers; side by side with
+  // the findings bulk (one round trip instead of two) and before the write is remembered
+  // below, so a failure of either makes the job retry the whole flush. A finding Elasticsearch
+  // rejects for good (logged at ERROR as dropped) still has its alert: the detection reaches
+  // the analyst with every field of the finding but its event list.
+  const alertWrites = writes.map((w) => ({ id: w.id, finding: w.document }));
+  const alertsWritten = writeAlertSources(deps.es, alertSourceIndex(config.sink.findingsAlias), alertWrites, { maxRetries: config.sink.bulkMaxRetries, backoffMs: config.worker.backoffMs, now: deps.now ?? Date.now });
+  const [result, alerts] = await Promise.all([findingsWritten, alertsWritten]);
   // Remember the concrete index, so later updates go where the finding lives even after a
   // rollover, and the count just written, so the next overlapping window can skip the group
   // while it stays unchanged. A superseded write (409) marks our lower count: writing it again

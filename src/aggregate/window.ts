@@ -79,6 +79,46 @@ export function joinByCandidates(chunks: readonly LiveWindow[], chunkMs: number,
   return spans;
 }
 
+/** Below this many counted candidates a run is not cut for parallelism: one job is cheaper than two. */
+export const minJobCandidates = 1_000;
+
+/**
+ * A run's jobs (spans of consecutive chunks): joined while within `chunkCandidates`
+ * (joinByCandidates), and when that leaves fewer jobs than `parallel` (the chunk jobs one worker
+ * runs at once) for more than `minJobCandidates` candidates, cut instead into `parallel` jobs of
+ * about equal counts, so they run side by side rather than one scanning and writing alone.
+ * Pure: the same counts give the same jobs.
+ */
+export function planJobs(chunks: readonly LiveWindow[], chunkMs: number, countAt: (stepStartMs: number) => number, chunkCandidates: number, parallel: number): number[] {
+  const spans = joinByCandidates(chunks, chunkMs, countAt, chunkCandidates);
+  const parts = Math.min(parallel, chunks.length);
+  if (spans.length >= parts) return spans;
+  const counts = chunks.map((c) => countAt(Math.floor(c.fromMs / chunkMs) * chunkMs));
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total <= minJobCandidates) return spans;
+  return splitEvenly(counts, total, parts);
+}
+
+/** Spans cutting `counts` into `parts` runs of consecutive chunks, each cut where the running sum first reaches its share. */
+function splitEvenly(counts: readonly number[], total: number, parts: number): number[] {
+  const spans: number[] = [];
+  let span = 0;
+  let sum = 0;
+  for (let i = 0; i < counts.length; i++) {
+    span += 1;
+    sum += counts[i] as number;
+    const chunksLeft = counts.length - i - 1;
+    const jobsLeft = parts - spans.length - 1;
+    // Cut when this job's share is reached, or when every later job needs one of the chunks left.
+    if (jobsLeft > 0 && (sum >= (total * (spans.length + 1)) / parts || chunksLeft === jobsLeft)) {
+      spans.push(span);
+      span = 0;
+    }
+  }
+  spans.push(span);
+  return spans;
+}
+
 /** The chunk jobs of a plan joined by `spans` (see joinByCandidates); without spans, one job per chunk. */
 export function joinChunks(chunks: readonly LiveWindow[], spans: readonly number[] | undefined): LiveWindow[] {
   if (spans === undefined) return [...chunks];

@@ -49,7 +49,8 @@ export function rangeProcessor(deps: Pick<WorkerDeps, 'pipeline' | 'backfills' |
     try {
       const { sink } = deps.pipeline.config;
       // Live windows overlap and feed dashboards: skip unchanged findings, refresh at once.
-      const options = d.kind === 'live' ? { skipUnchanged: true, refresh: sink.refresh } : { refresh: sink.backfillRefresh };
+      // A backfill's groups are nearly all new to Redis: their stored findings are looked up at once.
+      const options = d.kind === 'live' ? { skipUnchanged: true, refresh: sink.refresh } : { refresh: sink.backfillRefresh, prefetchStored: true };
       stats = await processRange(deps.pipeline, { fromMs: d.fromMs, toMs: d.toMs, basis: d.basis }, d.indexPatterns, options);
     } catch (err) {
       // Input that can never succeed is not retried; everything else is (BullMQ backoff).

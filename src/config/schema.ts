@@ -322,7 +322,7 @@ export const configSchema = z
           .int()
           .min(0)
           .default(20_000)
-          .describe('Consecutive chunks are joined into one chunk job while Elasticsearch counts at most this many candidates (hits of source.pushdown) in them, so a push-down that returns few hits is not paid for in per-job costs; counted once per run when the backfill is created (docs/performance.md). 0: one job per chunk.'),
+          .describe('Consecutive chunks are joined into one chunk job while Elasticsearch counts at most this many candidates (hits of source.pushdown) in them, so a push-down that returns few hits is not paid for in per-job costs; counted once per run when the backfill is created (docs/performance.md). A run of more than 1,000 candidates is still cut into at least worker.backfillConcurrency jobs, so they run side by side. 0: one job per chunk.'),
         maxChunks: z
           .number()
           .int()

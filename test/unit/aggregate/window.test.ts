@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chunkCount, joinByCandidates, joinChunks, planChunks } from '../../../src/aggregate/window.js';
+import { chunkCount, joinByCandidates, joinChunks, minJobCandidates, planChunks, planJobs } from '../../../src/aggregate/window.js';
 
 const hour = 3_600_000;
 
@@ -81,6 +81,57 @@ describe('joinByCandidates joins neighbouring chunks while their candidates stay
         assert.ok(hours === 1 || sum <= target, `a job of ${hours} hours holds ${sum} candidates over the target ${target}`);
       }
       assert.equal(total, Object.values(byHour).reduce((a, b) => a + b, 0));
+    }
+  });
+});
+
+describe('planJobs cuts a run into as many jobs as a worker runs at once, unless it is small', () => {
+  const counts = (byHour: Record<number, number>) => (startMs: number) => byHour[startMs / hour] ?? 0;
+  const even = (perHour: number) => Object.fromEntries(Array.from({ length: 24 }, (_, h) => [h, perHour]));
+  const day = planChunks(0, 24 * hour, hour);
+  const plan = (byHour: Record<number, number>, chunkCandidates: number, parallel: number) => planJobs(day, hour, counts(byHour), chunkCandidates, parallel);
+
+  it('halves a day of 2,640 candidates (110 an hour) for two jobs at a time, and quarters it for four', () => {
+    assert.deepEqual(plan(even(110), 20_000, 2), [12, 12]);
+    assert.deepEqual(plan(even(110), 20_000, 4), [6, 6, 6, 6]);
+  });
+
+  it('cuts uneven counts where each job reaches its share', () => {
+    // 100 an hour, but 1,000 in hour 3: 3,300 in all, 1,650 a job; the first job ends with hour 7 (1,700).
+    assert.deepEqual(plan({ ...even(100), 3: 1_000 }, 20_000, 2), [8, 16]);
+    // Everything in one hour: that hour ends the first job, the rest is the second.
+    assert.deepEqual(plan({ 5: 5_000 }, 20_000, 2), [6, 18]);
+    assert.deepEqual(plan({ 23: 5_000 }, 20_000, 3), [22, 1, 1]);
+  });
+
+  it('leaves a run of at most 1,000 candidates as joinByCandidates made it', () => {
+    assert.equal(minJobCandidates, 1_000);
+    assert.deepEqual(plan(even(40), 20_000, 2), [24]); // 960 candidates
+    assert.deepEqual(plan({}, 20_000, 2), [24]);
+  });
+
+  it('keeps the jobs of backfill.chunkCandidates when they are already enough', () => {
+    assert.deepEqual(plan(even(1_000), 5_000, 2), [5, 5, 5, 5, 4]);
+    assert.deepEqual(plan(even(110), 20_000, 1), [24]);
+  });
+
+  it('never makes more jobs than chunks, and covers every chunk once, on random counts', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 500; i++) {
+      const n = 1 + Math.floor(random() * 60);
+      const byHour: Record<number, number> = {};
+      for (let h = 0; h < n; h++) byHour[h] = Math.floor(random() ** 3 * 3_000);
+      const parallel = 1 + Math.floor(random() * 8);
+      const chunks = planChunks(0, n * hour, hour);
+      const spans = planJobs(chunks, hour, counts(byHour), 20_000, parallel);
+      assert.equal(spans.reduce((a, b) => a + b, 0), n);
+      assert.ok(spans.every((s) => s >= 1));
+      const total = Object.values(byHour).reduce((a, b) => a + b, 0);
+      const joined = joinByCandidates(chunks, hour, counts(byHour), 20_000);
+      // As many jobs as run at once, or the jobs of backfill.chunkCandidates when they are more.
+      const expected = total > minJobCandidates ? Math.max(joined.length, Math.min(parallel, n)) : joined.length;
+      assert.equal(spans.length, expected, `${total} candidates in ${n} hours, ${parallel} at a time: ${spans.join(',')}`);
     }
   });
 });
