@@ -30,7 +30,7 @@ const explicit = args.filter((a) => !a.startsWith('--'));
 /**
  * The integration tests that exercise what Elasticsearch itself does, run again on the other
  * major: source (PIT, search_after, queries, response limits), sink (bulk, external versions,
- * templates, aliases), setup, backfill, live, security, producers' index names and mappings,
+ * templates, aliases), setup, backfill (its plan from a date_histogram count), live, security, producers' index names and mappings,
  * replay's index creation, Security alerts, quarantined ranges, a node lost from a three-node
  * cluster (what a point in time answers then differs by version). Left out: chaos (the first pass
  * runs it), the curl oracle (no Elasticsearch) and the tests of Redis and BullMQ alone (backfill
@@ -38,6 +38,7 @@ const explicit = args.filter((a) => !a.startsWith('--'));
  */
 const esBehaviourTests = [
   'argv-pushdown.test.ts',
+  'backfill-plan.test.ts',
   'cli.test.ts',
   'es-node-loss.test.ts',
   'es-outage.test.ts',
