@@ -229,6 +229,9 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
   const prefetched = options.prefetchStored === true ? settle(fetchStoredFindings(deps, [...pending.keys()])) : undefined;
   // Groups are independent: their commands go out together (one pipelined burst, not one round trip each).
   const states = new Map<string, GroupState>();
+  // The refs this flush added to each group (its events, then the seeds of its stored finding).
+  const knownRefs = new Map<string, Set<string>>();
+  for (const [id, g] of pending) knownRefs.set(id, new Set(g.events.map((e) => e.refKey)));
   const added = await Promise.all([...pending].map(([id, g]) => store.add(id, g.events, expireAt(g.bucketStartMs))));
   for (const state of added) states.set(state.findingId, state);
 
@@ -247,6 +250,10 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
       }),
     );
     for (const state of seeded) states.set(state.findingId, state);
+    for (const id of unseeded) {
+      const doc = stored.get(id);
+      if (doc !== undefined) for (const e of seedEventsFromFinding(doc.source)) knownRefs.get(id)?.add(e.refKey);
+    }
   }
   // Replication is asynchronous: a failover can lose state the old master acknowledged. A finding
   // written from such state could not be repaired by counting again (a lower count never replaces
@@ -258,7 +265,11 @@ async function flush(deps: PipelineDeps, pending: Map<string, PendingGroup>, sta
   const writes: FindingWrite[] = await Promise.all(
     changed.map(async ([id, state]) => {
       const g = pending.get(id) as PendingGroup;
-      const refs = await store.eventRefs(id, maxEventRefs);
+      // The count comes from the same atomic call that added these refs, and the set holds at
+      // least them: an equal count means the set is exactly them (and nothing unlisted), so
+      // they need no second read. Otherwise (events of earlier windows, other workers) it is read.
+      const known = knownRefs.get(id);
+      const refs = known !== undefined && state.count === known.size && known.size <= maxEventRefs ? [...known].sort() : await store.eventRefs(id, maxEventRefs);
       return {
         id,
         index: state.index ?? config.sink.findingsAlias,
