@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { createClassifier, type Classifier } from '../../src/aggregate/classify.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -224,12 +224,17 @@ describe('the argv push-down', () => {
   });
 
   /** Indexes every event under `prefix`, then checks that every match comes back. */
-  async function checkVariant(prefix: string, create: (es: Client, index: string) => Promise<void>): Promise<void> {
+  async function checkVariant(t: TestContext, prefix: string, create: (es: Client, index: string) => Promise<void>): Promise<void> {
     for (const suffix of new Set(events.map((e) => e.suffix))) await create(es, `${prefix}-${suffix}`);
     await indexAll(es, prefix, events);
     const { ids: matched, undecided } = matchedIds(events, prefix);
     const returned = await fetchedIds(es, prefix);
     const lost = [...matched].filter((id) => !returned.has(id) && !leftOut.has(id));
+    const notFetched = [...matched].filter((id) => !returned.has(id));
+    t.diagnostic(
+      `${events.length} events indexed, ${matched.size} matched in argv mode (${undecided} undecided), ${returned.size} returned by the push-down, ` +
+        `${matched.size - notFetched.length} of the matches among them; not fetched: ${notFetched.join(', ') || 'none'}`,
+    );
     assert.deepEqual(lost.slice(0, 20), [], `${lost.length} matches the push-down does not fetch`);
     assert.ok(undecided >= 4, `expected the hostile undecided matches, got ${undecided}`);
     assert.ok(matched.size > 2_000, `expected many matches, got ${matched.size}`);
@@ -237,8 +242,8 @@ describe('the argv push-down', () => {
     assert.ok(returned.size < events.length, `the push-down returned all ${events.length} events`);
   }
 
-  it('returns every event argv mode matches on keyword mappings, undecided matches included', { timeout: 1_200_000 }, async () => {
-    await checkVariant(`${name}-kw`, createSourceIndex);
+  it('returns every event argv mode matches on keyword mappings, undecided matches included', { timeout: 1_200_000 }, async (t) => {
+    await checkVariant(t, `${name}-kw`, createSourceIndex);
   });
 
   it('returns every event argv mode matches on wildcard mappings, where the cluster has the type', { timeout: 1_200_000 }, async (t) => {
@@ -246,6 +251,6 @@ describe('the argv push-down', () => {
       t.skip('this Elasticsearch has no wildcard field type');
       return;
     }
-    await checkVariant(`${name}-wc`, createWildcardSourceIndex);
+    await checkVariant(t, `${name}-wc`, createWildcardSourceIndex);
   });
 });
