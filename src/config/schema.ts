@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cimFields } from '../normalize/fields.js';
+import { cimFields, defaultFieldMap, type CimField } from '../normalize/fields.js';
 
 /**
  * The one configuration schema: types, defaults and documentation in one place.
@@ -166,7 +166,7 @@ export const configSchema = z
         pushdown: z
           .enum(['auto', 'argv', 'names', 'none'])
           .default('auto')
-          .describe('"auto": argv with rule.mode argv, names with rule.mode splunk (whose patterns the argv push-down does not fetch). "argv" (argv mode only): ask Elasticsearch only for processes that may be curl and show something that may select a proxy in argv, environment or command line, or a value too long to index (a superset of argv mode\'s matches, docs/rule.md); "names": only candidate process names (curl, env, and sysmon whose name field is wrong); "none": scan every process start and decide locally.'),
+          .describe('"auto": argv with rule.mode argv, names with rule.mode splunk (whose patterns the argv push-down does not fetch), none when normalize.fields moves process_name or process_path (which the push-downs search at their ECS paths; argv and names are then refused). "argv" (argv mode only): ask Elasticsearch only for processes that may be curl and show something that may select a proxy in argv, environment or command line, or a value too long to index (a superset of argv mode\'s matches, docs/rule.md); "names": only candidate process names (curl, env, and sysmon whose name field is wrong); "none": scan every process start and decide locally.'),
         pageSize: z.number().int().min(10).max(10_000).default(2_000).describe('Hits per search page.'),
         maxResponseBytes: z
           .number()
@@ -393,13 +393,51 @@ export const configSchema = z
     if (c.source.pushdown === 'argv' && c.rule.mode === 'splunk') {
       ctx.addIssue({ code: 'custom', path: ['source', 'pushdown'], message: 'expected "auto", "names" or "none" with rule.mode "splunk" (the argv push-down does not fetch every event splunk mode matches)', input: c.source.pushdown });
     }
+    // A push-down searches the default ECS paths; with the name or executable read from
+    // elsewhere, an event could match through the override while the query leaves it out.
+    if (c.source.pushdown === 'argv' || c.source.pushdown === 'names') {
+      const moved = pushdownFieldsOverridden(c.source.pushdown, c.normalize.fields);
+      if (moved.length > 0) {
+        const list = moved.map((f) => `normalize.fields.${f}`).join(' and ');
+        const paths = moved.map((f) => defaultFieldMap[f].join(', ')).join(' and ');
+        ctx.addIssue({
+          code: 'custom',
+          path: ['source', 'pushdown'],
+          message: `expected "auto" or "none" while ${list} is set (the ${c.source.pushdown} push-down searches ${paths} only, so it would not fetch an event whose override says curl)`,
+          input: c.source.pushdown,
+        });
+      }
+    }
   })
-  .transform((c) => ({ ...c, source: { ...c.source, pushdown: resolvePushdown(c.source.pushdown, c.rule.mode) } }));
+  .transform((c) => ({ ...c, source: { ...c.source, pushdown: resolvePushdown(c.source.pushdown, c.rule.mode, c.normalize.fields) } }));
 
-/** The push-down `auto` stands for: the precise argv one where the rule reads argv, names for the splunk patterns. */
-export function resolvePushdown(pushdown: 'auto' | 'argv' | 'names' | 'none', mode: 'argv' | 'splunk'): 'argv' | 'names' | 'none' {
+/** The CIM fields whose default ECS paths each push-down searches (src/source/query.ts, src/source/argv-pushdown.ts). */
+const pushdownReads: Readonly<Record<'argv' | 'names', readonly CimField[]>> = {
+  names: ['process_name'],
+  argv: ['process_name', 'process_path'],
+};
+
+/** The fields a push-down searches that `normalize.fields` reads from other paths than the defaults. */
+export function pushdownFieldsOverridden(pushdown: 'argv' | 'names', fields: Partial<Record<CimField, readonly string[]>>): CimField[] {
+  return pushdownReads[pushdown].filter((f) => {
+    const paths = fields[f];
+    const defaults = defaultFieldMap[f];
+    return paths !== undefined && (paths.length !== defaults.length || paths.some((p, i) => p !== defaults[i]));
+  });
+}
+
+/**
+ * The push-down `auto` stands for: the precise argv one where the rule reads argv, names for
+ * the splunk patterns, and none when `normalize.fields` moves a field that push-down searches.
+ */
+export function resolvePushdown(
+  pushdown: 'auto' | 'argv' | 'names' | 'none',
+  mode: 'argv' | 'splunk',
+  fields: Partial<Record<CimField, readonly string[]>> = {},
+): 'argv' | 'names' | 'none' {
   if (pushdown !== 'auto') return pushdown;
-  return mode === 'argv' ? 'argv' : 'names';
+  const chosen = mode === 'argv' ? 'argv' : 'names';
+  return pushdownFieldsOverridden(chosen, fields).length > 0 ? 'none' : chosen;
 }
 
 /** The validated, frozen configuration every stage receives. */
